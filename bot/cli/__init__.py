@@ -1,0 +1,28 @@
+"""The `here-to-help` command line. Each area of the product adds its own sub-commands from its own module."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+app = typer.Typer(
+    help="Here to Help: signpost residents and staff to the right council service.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    from bot.cli import directory
+
+    app.add_typer(directory.app, name="directory")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _register()
+    app()
