@@ -28,6 +28,25 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy URL of the directory and gap-log database. Default: an SQLite file under var/."""
     timezone: str = "Europe/London"
+    gaplog_salt: str = ""
+    """Salt for hashing conversation ids in the gap log. Empty: one is generated once under VAR_DIR and kept."""
+    gaplog_retention_days: int = 90
+    """How long `here-to-help purge` keeps gap entries, answers, referrals and tracker events by default."""
+    web_secret_key: str = ""
+    """Signs the web sign-in session cookie. Empty: one is generated once under VAR_DIR and kept."""
+    host: str = "127.0.0.1"
+    """Interface the servers of `here-to-help run` bind to; loopback keeps the Rasa API off the network."""
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8000
+    rasa_url: str = ""
+    """Where the web app reaches Rasa. Empty: http://HOST:RASA_PORT (loopback when HOST is 0.0.0.0)."""
+    rasa_token: str = ""
+    """Protects Rasa's HTTP API (`--auth-token`). Empty: the one `here-to-help run` keeps in VAR_DIR."""
+    redis_url: str = ""
+    """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
+    log_level: str = "INFO"
+    """Log level of Rasa, the action server and the web app. DEBUG makes Rasa log what residents typed."""
 
     @validator("models_dir", "var_dir", pre=False)
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
@@ -39,6 +58,26 @@ class Settings(BaseSettings):
             return value
         var_dir = values.get("var_dir") or _absolute(Path("var"))
         return f"sqlite:///{Path(var_dir) / 'here_to_help.db'}"
+
+    @validator("rasa_url", always=True)
+    def _default_rasa_url(cls, value: str, values: dict) -> str:  # noqa: N805
+        if value:
+            return value.rstrip("/")
+        host = values.get("host") or "127.0.0.1"
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        return f"http://{host}:{values.get('rasa_port') or 5005}"
+
+    @validator("rasa_token", always=True)
+    def _persisted_rasa_token(cls, value: str, values: dict) -> str:  # noqa: N805
+        """The web app and Rasa must agree on the token without the user setting one, so read the kept one."""
+        if value:
+            return value
+        kept = Path(values.get("var_dir") or _absolute(Path("var"))) / "rasa-token"
+        return kept.read_text(encoding="utf-8").strip() if kept.is_file() else ""
+
+    @validator("log_level")
+    def _upper_log_level(cls, value: str) -> str:  # noqa: N805
+        return value.upper()
 
     class Config:
         env_file_encoding = "utf-8"
