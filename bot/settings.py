@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         """The web app and Rasa must agree on the token without the user setting one, so read the kept one."""
         if value:
             return value
-        kept = Path(values.get("var_dir") or _absolute(Path("var"))) / "rasa-token"
+        kept = Path(values.get("var_dir") or _absolute(Path("var"))) / "secrets" / "rasa_token"
         return kept.read_text(encoding="utf-8").strip() if kept.is_file() else ""
 
     @validator("log_level")
