@@ -1,1 +1,1 @@
-"""The conversation: opening hours, postcodes, channels and the wording of answers, all testable without Rasa."""
+"""The conversation: opening hours, postcodes, channels and answer wording, all testable without Rasa."""

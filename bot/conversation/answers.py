@@ -48,7 +48,7 @@ def _visible(phones: Sequence[PhoneInfo], channel: str) -> list[PhoneInfo]:
 
 
 def phones_for(service: ServiceDetails, channel: str) -> tuple[list[PhoneInfo], list[PhoneInfo]]:
-    """(daytime numbers, out-of-hours numbers) this audience may see; the organisation's if the service has none.
+    """(daytime numbers, out-of-hours numbers) this audience may see; the organisation's if none listed.
 
     Staff-only numbers never leave the staff channel.
     """

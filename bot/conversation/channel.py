@@ -1,10 +1,10 @@
 """Who is asking: a resident (the default) or a contact-centre officer (the staff channel).
 
 Staff see staff-only phone numbers and staff notes, so a claim to be staff must not be taken from the public
-widget on trust. The claim travels as `{"channel": "staff"}` in the REST `metadata`; the assistant's REST channel
-(`bot.conversation.rest_channel`) only lets it through when the request carries the shared secret
-`STAFF_CHANNEL_TOKEN` in the `X-Here-To-Help-Staff-Token` header, which the web app's staff proxy adds after the
-officer has signed in. When no token is configured (a development machine), only requests from the same
+widget on trust. The claim travels as `{"channel": "staff"}` in the REST `metadata`; the assistant's REST
+channel (`bot.conversation.rest_channel`) only lets it through when the request carries the shared secret
+`STAFF_CHANNEL_TOKEN` in the `X-Here-To-Help-Staff-Token` header, which the web app's staff proxy adds after
+the officer has signed in. When no token is configured (a development machine), only requests from the same
 host (the web app's proxy on loopback) may claim the staff channel. Anything else is downgraded to resident.
 """
 

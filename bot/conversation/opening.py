@@ -1,8 +1,8 @@
 """Is a service open right now, and if not, when does it open? Computed in the council's time zone.
 
-Residents ask "are they open?" at any hour, so the answer is worked out from the directory's weekly hours at the
-moment of asking, in Europe/London (so British Summer Time is right), skipping England and Wales bank holidays
-unless the service says it opens on them, and honouring dated closures ("closed for refurbishment until ...").
+Residents ask "are they open?" at any hour, so the answer is worked out from the directory's weekly hours at
+the moment of asking, in Europe/London (so British Summer Time is right), skipping England and Wales bank
+holidays unless the service opens on them, and honouring dated closures ("closed for refurbishment").
 Everything here is pure: the caller passes the hours and the clock, so it is tested with a frozen clock.
 """
 
@@ -114,7 +114,7 @@ class OpeningState:
 
 
 def london_now(tz_name: str = "Europe/London") -> datetime:
-    """The current time in the council's zone; `HERE_TO_HELP_NOW` overrides it for tests in another process."""
+    """The current time in the council's zone; `HERE_TO_HELP_NOW` overrides it in tests."""
     zone = ZoneInfo(tz_name)
     override = os.environ.get(NOW_OVERRIDE_ENV, "").strip()
     if override:

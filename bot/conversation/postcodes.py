@@ -1,8 +1,8 @@
 """Recognise and check UK postcodes, and decide whether one is inside a service's area.
 
 Services declare their areas as postcode districts (outward codes such as "SG13"). A resident who types a
-postcode either gets told the service covers it, or plainly that it does not, or, when what they typed cannot be
-a postcode, exactly what is wrong with it ("the last two letters cannot be C, I, K, M, O or V").
+postcode either gets told the service covers it, or plainly that it does not, or, when what they typed cannot
+be a postcode, exactly what is wrong with it ("the last two letters cannot be C, I, K, M, O or V").
 
 Format rules (Royal Mail / GOV.UK Bulk Data Transfer standard): the outward code is an area of one or two
 letters and a district (a digit, then optionally a digit or a letter); the inward code is a digit and two
@@ -69,7 +69,7 @@ def _check_outward(outward: str, original: str) -> None:
 
 
 def parse_postcode(text: str) -> Postcode:
-    """A full postcode ("sg13 8de", "SG138DE") normalised to `Postcode("SG13", "8DE")`, or `InvalidPostcode`."""
+    """A full postcode ("sg13 8de", "SG138DE") as `Postcode("SG13", "8DE")`, or `InvalidPostcode`."""
     original = (text or "").strip()
     compact = re.sub(r"\s+", "", original).upper()
     if not compact:

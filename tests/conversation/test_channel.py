@@ -1,4 +1,4 @@
-"""Resident or staff: the staff channel is only granted to requests that prove they come from the staff proxy."""
+"""Resident or staff: the staff channel is only granted to requests proving they come from the staff proxy."""
 
 from __future__ import annotations
 
