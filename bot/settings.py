@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     """Where the web app reaches Rasa. Empty: http://HOST:RASA_PORT (loopback when HOST is 0.0.0.0)."""
     rasa_token: str = ""
     """Protects Rasa's HTTP API (`--auth-token`). Empty: the one `here-to-help run` keeps in VAR_DIR."""
+    chat_rate_limit: str = "20/minute"
+    """Messages one client (IP address) may send to `/api/chat`, as COUNT/second|minute|hour."""
+    chat_timeout_seconds: float = 20.0
+    """How long `/api/chat` waits for Rasa before telling the resident to phone instead."""
+    chat_allowed_origins: str = ""
+    """Comma-separated origins (https://www.example.gov.uk) of council sites that embed the widget
+    when it is served from another origin; empty allows only this app's own pages."""
+    contact_centre_phone: str = ""
+    """The number given when the assistant is down. Empty: the directory's contact centre."""
     redis_url: str = ""
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
