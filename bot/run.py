@@ -1,0 +1,475 @@
+"""`here-to-help run`: everything `make run` brings up, from an empty checkout to three answering servers.
+
+Steps, each a no-op when there is nothing to do:
+
+1. reach the database (failing fast: Rasa's SQL tracker store would otherwise retry forever) and migrate it;
+2. import the demo directory from `data/directory/` when the directory has no services;
+3. train when the model is missing or stale (`bot.routing.training.model_is_stale`);
+4. keep a Rasa API token in VAR_DIR (unless RASA_TOKEN is set) and write `VAR_DIR/endpoints.yml`;
+5. in development, create the `officer` and `staff` sign-ins once and show their generated passwords;
+6. start the action server, Rasa and the web app, wait until each answers its health check, print the URLs;
+7. on Ctrl-C or SIGTERM (or when any server dies) stop them all: SIGTERM, a grace period, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+
+from bot import PROJECT_ROOT
+from bot.rasa_endpoints import (
+    EndpointsError,
+    build_endpoints,
+    describe_database,
+    load_base,
+    write_endpoints,
+)
+from bot.settings import Settings, get_settings
+from bot.supervisor import ServiceError, ServiceSpec, Supervisor
+
+DEMO_DIRECTORY = PROJECT_ROOT / "data" / "directory"
+COMMITTED_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+DEV_USERS = {"officer": "officer", "staff": "staff"}
+"""Development sign-ins created on first run: username -> role."""
+DEFAULT_READY_TIMEOUT = 600.0
+"""Seconds to wait for all servers to answer; Rasa loading its model on a busy 2-core machine is slowest."""
+LOOPBACK_ALIASES = ("0.0.0.0", "::", "")
+
+RASA_LAUNCHER = (
+    "import os, sys; from rasa.__main__ import main; "
+    "sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ['RASA_TOKEN']]; main()"
+)
+"""Starts `rasa` with the token from the environment, so it never appears in the process list (`ps`)."""
+
+Say = Callable[[str], None]
+
+
+class RunError(RuntimeError):
+    """A step before or while starting the servers failed; the message says what and what to do."""
+
+
+class _StopRequested(Exception):
+    """Raised in the main thread by our SIGINT/SIGTERM handler."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where each server listens, and the URLs people and the servers themselves use."""
+
+    host: str
+    rasa_port: int
+    action_port: int
+    web_port: int
+
+    @property
+    def reachable_host(self) -> str:
+        """The address clients use: loopback when the servers listen on every interface."""
+        return "127.0.0.1" if self.host in LOOPBACK_ALIASES else self.host
+
+    def url(self, port: int, path: str = "") -> str:
+        host = f"[{self.reachable_host}]" if ":" in self.reachable_host else self.reachable_host
+        return f"http://{host}:{port}{path}"
+
+    @property
+    def web_origin(self) -> str:
+        return self.url(self.web_port)
+
+    @property
+    def action_webhook(self) -> str:
+        return self.url(self.action_port, "/webhook")
+
+    @property
+    def rasa_webhook(self) -> str:
+        return self.url(self.rasa_port, "/webhooks/rest/webhook")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Addresses:
+        return cls(settings.host, settings.rasa_port, settings.action_port, settings.web_port)
+
+
+def is_development() -> bool:
+    """Development unless HERE_TO_HELP_ENV says production: only then are demo sign-ins made and shown."""
+    return os.environ.get("HERE_TO_HELP_ENV", "development").strip().lower() != "production"
+
+
+# -- step 1: the database ------------------------------------------------------------------------------------
+
+
+def prepare_database(database_url: str) -> Engine:
+    """Check the database answers within seconds, then migrate it; raise RunError naming it otherwise."""
+    from sqlalchemy import create_engine
+
+    from bot.db import make_engine, migrate
+
+    shown = describe_database(database_url)
+    if not database_url.startswith("sqlite"):
+        probe = create_engine(database_url, future=True, connect_args={"connect_timeout": 10})
+        try:
+            with probe.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:
+            raise RunError(
+                f"Cannot reach the database {shown}: {type(error).__name__}: {str(error).splitlines()[0]}\n"
+                "Rasa's tracker store would wait for it forever, so nothing was started. "
+                "Check DATABASE_URL and that the server is up."
+            ) from error
+        finally:
+            probe.dispose()
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+    except Exception as error:
+        raise RunError(f"Could not bring the database {shown} up to date: {error}") from error
+    return engine
+
+
+# -- step 2: the directory -----------------------------------------------------------------------------------
+
+
+def service_count(engine: Engine) -> int:
+    from bot.directory.models import Service
+
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(Service)).scalar_one())
+
+
+def ensure_directory(engine: Engine, say: Say = _say, source: Path = DEMO_DIRECTORY) -> int:
+    """Import the demo directory when there are no services; returns how many services there are now."""
+    count = service_count(engine)
+    if count:
+        say(f"Directory: {count} services already in the database.")
+        return count
+    from bot.directory.importers import import_directory
+
+    say(f"Directory: empty, importing the demo directory from {source.relative_to(PROJECT_ROOT)}/ ...")
+    import_directory(engine, source)
+    count = service_count(engine)
+    if not count:
+        raise RunError(f"Importing {source} left the directory empty: nothing for the assistant to signpost.")
+    say(f"Directory: imported {count} services.")
+    return count
+
+
+# -- step 3: the model ---------------------------------------------------------------------------------------
+
+
+def model_file(settings: Settings) -> Path:
+    from bot.routing.training import model_path
+
+    return model_path(settings.models_dir)
+
+
+def needs_training(settings: Settings) -> bool:
+    from bot.routing.training import model_is_stale
+
+    return model_is_stale(settings.models_dir)
+
+
+def ensure_model(settings: Settings, *, allow_training: bool, say: Say = _say) -> Path:
+    """Train (in a child process, so TensorFlow never loads into this supervisor) when the model is stale."""
+    model = model_file(settings)
+    if not needs_training(settings):
+        say(f"Model: {model} is up to date.")
+        return model
+    if not allow_training:
+        if model.is_file():
+            say(f"Model: {model} is older than the directory or training data; starting it anyway.")
+            return model
+        raise RunError(
+            f"There is no trained model at {model}, and --no-train was given: run `make train` first."
+        )
+    say("Model: missing or out of date, training (a few minutes) ...")
+    import subprocess
+
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "train"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=_base_environment(settings), check=False)
+    if result.returncode != 0:
+        raise RunError(f"Training failed (exit code {result.returncode}); its messages are above.")
+    if not model.is_file():
+        raise RunError(f"Training finished but {model} is not there.")
+    say(f"Model: trained {model}.")
+    return model
+
+
+# -- step 4: token and endpoints -----------------------------------------------------------------------------
+
+
+def ensure_rasa_token(settings: Settings) -> str:
+    """RASA_TOKEN, or the token kept in VAR_DIR/secrets/rasa_token (created on first run)."""
+    from bot.gaplog.local_secret import persisted_secret
+
+    return persisted_secret("rasa_token", settings.rasa_token, settings.var_dir)
+
+
+def write_rasa_endpoints(settings: Settings, addresses: Addresses) -> tuple[Path, dict[str, str]]:
+    """Write VAR_DIR/endpoints.yml; returns its path and the secrets Rasa needs in its environment."""
+    try:
+        endpoints = build_endpoints(
+            settings.database_url,
+            addresses.action_webhook,
+            settings.redis_url,
+            base=load_base(COMMITTED_ENDPOINTS),
+        )
+    except EndpointsError as error:
+        raise RunError(str(error)) from error
+    path = write_endpoints(endpoints, settings.var_dir / "endpoints.yml")
+    return path, endpoints.secrets
+
+
+# -- step 5: development sign-ins ----------------------------------------------------------------------------
+
+
+def ensure_dev_users(engine: Engine, settings: Settings) -> tuple[Path, dict[str, str]]:
+    """Create the `officer` and `staff` sign-ins that do not exist yet, with generated passwords.
+
+    Returns the file the details are kept in and the passwords created now (empty when all existed), so
+    passwords are shown once, when they are made; the file (mode 0600) keeps them for the developer.
+    """
+    import secrets as token_source
+
+    from bot.web.users import add_user, user_exists
+
+    path = settings.var_dir / "dev-credentials.txt"
+    created: dict[str, str] = {}
+    for username, role in DEV_USERS.items():
+        if user_exists(engine, username):
+            continue
+        password = token_source.token_urlsafe(12)
+        add_user(engine, username, password, role)
+        created[username] = password
+    if created:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+            for username, password in created.items():
+                handle.write(f"{username} ({DEV_USERS[username]}): {password}\n")
+        os.chmod(path, 0o600)
+    return path, created
+
+
+# -- step 6: the servers -------------------------------------------------------------------------------------
+
+
+def _base_environment(settings: Settings) -> dict[str, str]:
+    """What every child needs to agree with us on: the same database, folders, URLs and token."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "VAR_DIR": str(settings.var_dir),
+            "MODELS_DIR": str(settings.models_dir),
+            "LOG_LEVEL": settings.log_level,
+            "PYTHONUNBUFFERED": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
+    )
+    return env
+
+
+def service_specs(
+    settings: Settings,
+    addresses: Addresses,
+    *,
+    token: str,
+    endpoints: Path,
+    secrets: dict[str, str],
+    model: Path,
+) -> list[ServiceSpec]:
+    """The three servers, in start order: the action server, Rasa, the web app."""
+    logs = settings.var_dir / "logs"
+    env = _base_environment(settings)
+    env.update({"RASA_URL": addresses.url(addresses.rasa_port), "RASA_TOKEN": token})
+    sdk_verbosity = {"DEBUG": "--debug", "INFO": "--verbose"}.get(settings.log_level, "--quiet")
+    action = ServiceSpec(
+        name="action server",
+        command=[
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(addresses.action_port),
+        ]
+        + [sdk_verbosity],
+        port=addresses.action_port,
+        health_url=addresses.url(addresses.action_port, "/health"),
+        log_path=logs / "actions.log",
+        cwd=PROJECT_ROOT,
+        env={**env, "SANIC_HOST": addresses.host or "0.0.0.0"},
+    )
+    rasa = ServiceSpec(
+        name="Rasa",
+        command=[
+            sys.executable,
+            "-c",
+            RASA_LAUNCHER,
+            "run",
+            "--enable-api",
+            "--interface",
+            addresses.host or "0.0.0.0",
+            "--port",
+            str(addresses.rasa_port),
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(CREDENTIALS),
+            "--cors",
+            addresses.web_origin,
+        ],
+        port=addresses.rasa_port,
+        health_url=addresses.url(addresses.rasa_port, f"/status?token={token}"),
+        log_path=logs / "rasa.log",
+        cwd=PROJECT_ROOT,
+        env={**env, **secrets},
+    )
+    web = ServiceSpec(
+        name="web app",
+        command=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bot.web.app:create_app",
+            "--factory",
+            "--host",
+            addresses.host or "0.0.0.0",
+            "--port",
+            str(addresses.web_port),
+            "--log-level",
+            settings.log_level.lower(),
+        ],
+        port=addresses.web_port,
+        health_url=addresses.url(addresses.web_port, "/healthz"),
+        log_path=logs / "web.log",
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    return [action, rasa, web]
+
+
+def describe_running(addresses: Addresses, logs: Path) -> list[str]:
+    return [
+        "",
+        "Here to Help is running:",
+        f"  Resident demo page   {addresses.url(addresses.web_port, '/')}",
+        f"  Staff lookup         {addresses.url(addresses.web_port, '/staff')}",
+        f"  Officer review       {addresses.url(addresses.web_port, '/officer')}",
+        f"  Rasa REST webhook    {addresses.rasa_webhook}",
+        f"  Action server        {addresses.url(addresses.action_port, '/health')}",
+        f"  Logs                 {logs}/",
+    ]
+
+
+# -- the whole run -------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """Turn SIGINT/SIGTERM into `_StopRequested` in the main thread; a repeat while stopping is ignored."""
+    stopping = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        raise _StopRequested(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run(
+    *,
+    train: bool = True,
+    check: bool = False,
+    ready_timeout: float = DEFAULT_READY_TIMEOUT,
+    settings: Settings | None = None,
+    say: Say = _say,
+) -> int:
+    """Bring everything up and keep it up until Ctrl-C; returns the process exit code (0: stopped cleanly)."""
+    settings = settings or get_settings()
+    addresses = Addresses.from_settings(settings)
+    supervisor: Supervisor | None = None
+    with _stop_on_signals() as stopping:
+        try:
+            _warn_about_workers(settings, say)
+            say(f"Database: {describe_database(settings.database_url)}")
+            engine = prepare_database(settings.database_url)
+            ensure_directory(engine, say)
+            model = ensure_model(settings, allow_training=train, say=say)
+            token = ensure_rasa_token(settings)
+            endpoints, secrets = write_rasa_endpoints(settings, addresses)
+            sign_ins = ensure_dev_users(engine, settings) if is_development() else None
+            engine.dispose()
+
+            specs = service_specs(
+                settings, addresses, token=token, endpoints=endpoints, secrets=secrets, model=model
+            )
+            supervisor = Supervisor(specs)
+            supervisor.check_ports(addresses.host)
+            say(
+                "Starting the action server, Rasa and the web app (Rasa takes a minute to load its model) ..."
+            )
+            supervisor.start_all()
+            supervisor.wait_until_healthy(ready_timeout)
+            for line in describe_running(addresses, settings.var_dir / "logs"):
+                say(line)
+            if sign_ins is not None:
+                _show_sign_ins(*sign_ins, say=say)
+            if check:
+                say("Check passed: every server answered its health check. Stopping.")
+                return 0
+            say("Press Ctrl-C to stop.")
+            died = supervisor.watch(lambda seconds: stopping.wait(seconds))
+            if died:
+                say(f"\n{died}\nStopping the others.")
+                return 1
+            return 0
+        except _StopRequested as request:
+            say(f"\n{request} received: stopping.")
+            return 0
+        except (RunError, ServiceError) as error:
+            say(f"\nerror: {error}")
+            return 1
+        finally:
+            stopping.set()
+            if supervisor is not None:
+                supervisor.stop_all()
+                say("All servers stopped.")
+
+
+def _show_sign_ins(path: Path, created: dict[str, str], *, say: Say) -> None:
+    if created:
+        say("")
+        say("Development sign-ins (shown once; also kept, readable only by you, in " + str(path) + "):")
+        for username, password in created.items():
+            say(f"  {username:<8} password {password}   ({DEV_USERS[username]})")
+    elif path.is_file():
+        say(f"  Sign-ins             {path} (development; readable only by you)")
+
+
+def _warn_about_workers(settings: Settings, say: Say) -> None:
+    workers = os.environ.get("SANIC_WORKERS", "1")
+    if workers.strip() not in ("", "1") and not settings.redis_url:
+        say(f"Note: SANIC_WORKERS={workers} is ignored by Rasa without a Redis lock store: set REDIS_URL.")
