@@ -21,6 +21,10 @@ def _register() -> None:
 
     app.add_typer(directory.app, name="directory")
 
+    from bot.cli import run
+
+    run.register(app)
+
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
