@@ -1,0 +1,126 @@
+"""Gap-log tables: unmet queries, the answers the bot gave, staff referrals and web sign-in users.
+
+Nothing here holds a raw conversation id or raw resident text: `bot.gaplog.record` hashes and redacts before
+a row is built. Times are naive UTC (`utc_now()`), because SQLite keeps no time zone and the report converts
+to Europe/London only for display.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, Text
+
+from bot.db import Base
+
+
+def utc_now() -> datetime:
+    """Now in UTC, without tzinfo: how every gap-log time is stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Channel(str, enum.Enum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+
+
+class Reason(str, enum.Enum):
+    """Why a turn went into the gap log."""
+
+    NOT_UNDERSTOOD = "not_understood"
+    LOW_CONFIDENCE = "low_confidence"
+    NO_MATCHING_SERVICE = "no_matching_service"
+    OTHER_ORGANISATION = "other_organisation"
+    NEGATIVE_FEEDBACK = "negative_feedback"
+    ASKED_FOR_PERSON = "asked_for_person"
+
+
+class Status(str, enum.Enum):
+    """Where an officer's triage of an entry has got to."""
+
+    NEW = "new"
+    REVIEWED = "reviewed"
+    RESOLVED = "resolved"
+    IGNORED = "ignored"
+
+
+class Role(str, enum.Enum):
+    OFFICER = "officer"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class GapEntry(Base):
+    """One turn the bot could not answer well, with the redacted words and what it nearly matched."""
+
+    __tablename__ = "gap_entries"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime, nullable=False, default=utc_now, index=True)
+    channel = Column(String(16), nullable=False)
+    conversation_hash = Column(String(64), nullable=False, index=True)
+    text = Column(Text, nullable=False, default="")
+    """Redacted before storing: see bot.gaplog.redaction."""
+    reason = Column(String(32), nullable=False, index=True)
+    candidates = Column(JSON, nullable=False, default=list)
+    """Top services the router offered: [{"service_id", "name", "score", "confidence"}]."""
+    organisation_id = Column(String(64), nullable=True, index=True)
+    """For `other_organisation`: the body the resident was sent to (no foreign key: it may be deleted)."""
+    status = Column(String(16), nullable=False, default=Status.NEW.value, index=True)
+    officer_note = Column(Text, nullable=True)
+    linked_service_id = Column(String(64), nullable=True)
+    reviewed_by = Column(String(150), nullable=True)
+    reviewed_at = Column(DateTime, nullable=True)
+
+
+class Answer(Base):
+    """A signposting answer the bot gave: the denominator of containment and "services most asked about"."""
+
+    __tablename__ = "answers"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime, nullable=False, default=utc_now, index=True)
+    channel = Column(String(16), nullable=False)
+    conversation_hash = Column(String(64), nullable=False, index=True)
+    service_id = Column(String(64), nullable=False, index=True)
+    confidence = Column(Float, nullable=True)
+
+
+class Referral(Base):
+    """A service a contact-centre officer gave a caller from the staff lookup."""
+
+    __tablename__ = "referrals"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime, nullable=False, default=utc_now, index=True)
+    service_id = Column(String(64), nullable=False, index=True)
+    staff_user = Column(String(150), nullable=True)
+    channel = Column(String(16), nullable=False, default=Channel.STAFF.value)
+    conversation_hash = Column(String(64), nullable=True)
+
+
+class User(Base):
+    """Someone who signs in to the web pages: officers review the gap log, staff use the lookup."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(150), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    active = Column(Boolean, nullable=False, default=True)
+
+
+__all__ = [
+    "Answer",
+    "Channel",
+    "GapEntry",
+    "Reason",
+    "Referral",
+    "Role",
+    "Status",
+    "User",
+    "utc_now",
+]

@@ -1,0 +1,182 @@
+"""What the bot's actions and the staff lookup call to write the gap log, answers and referrals.
+
+Every function redacts text and hashes the conversation id itself, so a caller cannot store raw words or ids
+by mistake. Each adds one row to the caller's session and flushes it; committing is the caller's job, so a
+turn's writes succeed or fail together.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from datetime import timedelta, timezone
+
+from sqlalchemy import delete, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.gaplog.local_secret import conversation_hash
+from bot.gaplog.models import Answer, Channel, GapEntry, Reason, Referral, utc_now
+from bot.gaplog.redaction import redact
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 1000
+"""Longer messages are cut (after redaction): a gap entry needs the gist, not a 5,000-character letter."""
+MAX_CANDIDATES = 5
+REASONS = tuple(reason.value for reason in Reason)
+CHANNELS = tuple(channel.value for channel in Channel)
+
+
+def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _hash(conversation_id: str, settings: Settings | None) -> str:
+    if not isinstance(conversation_id, str) or not conversation_id.strip():
+        raise ValueError("conversation_id must be a non-empty string")
+    return conversation_hash(conversation_id, settings)
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _clean_candidates(candidates: Iterable[dict]) -> list[dict]:
+    """The top candidates reduced to JSON-safe fields: ids, names and numbers, nothing from the message."""
+    cleaned = []
+    for candidate in list(candidates)[:MAX_CANDIDATES]:
+        if not isinstance(candidate, dict):
+            raise ValueError(f"each candidate must be a dict with a service_id; got {candidate!r}")
+        cleaned.append(
+            {
+                "service_id": str(candidate.get("service_id", "")),
+                "name": str(candidate.get("name", "")),
+                "score": _number(candidate.get("score")),
+                "confidence": _number(candidate.get("confidence")),
+            }
+        )
+    return cleaned
+
+
+def clean_text(text: str) -> str:
+    """Redacted, whitespace-trimmed and cut to MAX_TEXT_CHARS: exactly what is stored."""
+    if text is None:
+        return ""
+    redacted = redact(str(text)).strip()
+    if len(redacted) > MAX_TEXT_CHARS:
+        redacted = redacted[: MAX_TEXT_CHARS - 1].rstrip() + "…"
+    return redacted
+
+
+def record_unmet(
+    session: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    text: str,
+    reason: str,
+    candidates: Iterable[dict] = (),
+    organisation_id: str | None = None,
+    settings: Settings | None = None,
+) -> GapEntry:
+    """Log a turn the bot could not answer well. `text` is redacted and `conversation_id` hashed here."""
+    entry = GapEntry(
+        created_at=utc_now(),
+        channel=_check(channel, CHANNELS, "channel"),
+        reason=_check(reason, REASONS, "reason"),
+        conversation_hash=_hash(conversation_id, settings),
+        text=clean_text(text),
+        candidates=_clean_candidates(candidates),
+        organisation_id=organisation_id or None,
+        status="new",
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def record_answer(
+    session: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    service_id: str,
+    confidence: float | None = None,
+    settings: Settings | None = None,
+) -> Answer:
+    """Log a signposting answer: which service the bot gave, and how sure it was."""
+    if not service_id:
+        raise ValueError("service_id must be the id of the service the answer gave")
+    answer = Answer(
+        created_at=utc_now(),
+        channel=_check(channel, CHANNELS, "channel"),
+        conversation_hash=_hash(conversation_id, settings),
+        service_id=service_id,
+        confidence=_number(confidence),
+    )
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def record_referral(
+    session: Session,
+    *,
+    service_id: str,
+    staff_user: str | None,
+    channel: str = "staff",
+    conversation_id: str | None = None,
+    settings: Settings | None = None,
+) -> Referral:
+    """Log that a member of staff gave a caller this service."""
+    if not service_id:
+        raise ValueError("service_id must be the id of the service the caller was given")
+    referral = Referral(
+        created_at=utc_now(),
+        service_id=service_id,
+        staff_user=staff_user or None,
+        channel=_check(channel, CHANNELS, "channel"),
+        conversation_hash=_hash(conversation_id, settings) if conversation_id else None,
+    )
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def purge(engine: Engine, older_than_days: int, *, tracker_engine: Engine | None = None) -> dict[str, int]:
+    """Delete gap entries, answers, referrals and Rasa tracker events older than `older_than_days`.
+
+    Rasa's SQL tracker store keeps every message verbatim in its `events` table (`timestamp` is epoch
+    seconds); it lives in DATABASE_URL unless `tracker_engine` names another database. A database without
+    that table (tracker store in Redis or memory) is not an error. Returns the rows deleted per table.
+    """
+    if older_than_days < 0:
+        raise ValueError(f"older_than_days must be 0 or more; got {older_than_days}")
+    cutoff = utc_now() - timedelta(days=older_than_days)
+    deleted: dict[str, int] = {}
+    with engine.begin() as connection:
+        for model in (GapEntry, Answer, Referral):
+            result = connection.execute(delete(model).where(model.created_at < cutoff))
+            deleted[model.__tablename__] = result.rowcount or 0
+    tracker = tracker_engine or engine
+    if inspect(tracker).has_table("events"):
+        from sqlalchemy import column, table
+
+        events = table("events", column("timestamp"))
+        epoch = cutoff.replace(tzinfo=timezone.utc).timestamp()
+        with tracker.begin() as connection:
+            result = connection.execute(delete(events).where(events.c.timestamp < epoch))
+            deleted["events"] = result.rowcount or 0
+    else:
+        deleted["events"] = 0
+    log.info("purged rows older than %s: %s", cutoff.isoformat(), deleted)
+    return deleted

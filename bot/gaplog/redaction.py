@@ -1,0 +1,256 @@
+"""Take personal details out of resident text before anything is stored or logged.
+
+The gap log is there to show what people need, not who they are. `redact()` keeps the words that describe the
+need and replaces what identifies a person:
+
+| found | becomes |
+|---|---|
+| email address | `[email]` |
+| full UK postcode ("SG13 8EQ") | outward code ("SG13"): the district is demand, the full code an address |
+| National Insurance number ("QQ 12 34 56 C") | `[ni number]` |
+| payment card number (13-19 digits passing the Luhn check) | `[card]` |
+| phone number (UK or international) | `[phone]` |
+| any other run of 8 or more digits (account and reference numbers) | `[number]` |
+| house or flat number before a street ("12 Acacia Avenue") | `[address] Acacia Avenue` (the street is kept) |
+| name after "my name is", "I'm called", "call me", "this is ... speaking", or Mr/Mrs/Ms/Dr | `[name]` |
+
+The street name stays because "pothole on Acacia Avenue" is the need itself; the house number is what
+points at one household.
+
+Patterns with a fixed shape are regular expressions; the two that depend on the words around them (addresses
+and names) are spaCy `Matcher` rules on a blank English tokenizer, so no model has to be downloaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+EMAIL = "[email]"
+PHONE = "[phone]"
+CARD = "[card]"
+NI_NUMBER = "[ni number]"
+NUMBER = "[number]"
+ADDRESS = "[address]"
+NAME = "[name]"
+PLACEHOLDERS = (EMAIL, PHONE, CARD, NI_NUMBER, NUMBER, ADDRESS, NAME)
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
+_NI_NUMBER = re.compile(
+    r"\b(?P<prefix>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]|QQ)\s*[-.]?\s*(?:\d{2}\s*[-.]?\s*){2}\d{2}"
+    r"(?:\s*(?P<suffix>[A-D])\b|(?!\w))",
+    re.IGNORECASE,
+)
+_NI_LOOKALIKE_WORDS = {
+    "on",
+    "at",
+    "to",
+    "is",
+    "as",
+    "an",
+    "am",
+    "be",
+    "by",
+    "go",
+    "he",
+    "me",
+    "my",
+    "so",
+    "us",
+    "we",
+}
+"""Without the final letter, "on 123456" is more likely a reference number than an NI number."""
+_DIGIT_RUN = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
+_LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){7,}")
+_PHONE_FALLBACK = re.compile(
+    r"(?:\+|\b00)\s?\d{1,3}[\s-]?(?:\(?\d+\)?[\s-]?){2,6}\d|\b0\d(?:[\s-]?\d){8,9}\b"
+)
+
+_STREET_TYPES = {
+    "road", "rd", "street", "st", "avenue", "ave", "lane", "ln", "close", "cl", "drive", "dr", "way",
+    "crescent", "cres", "court", "ct", "gardens", "gdns", "place", "pl", "grove", "gr", "terrace", "ter",
+    "hill", "park", "row", "walk", "square", "sq", "mews", "view", "rise", "green", "parade", "path",
+    "vale", "wharf", "yard", "mead", "meadow", "meadows", "chase", "end", "gate", "croft", "fields",
+}  # fmt: skip
+_NOT_STREET_WORDS = {
+    "weeks", "week", "days", "day", "months", "month", "years", "year", "times", "hours", "hour", "minutes",
+    "bags", "bag", "bins", "bin", "people", "children", "kids", "cars", "car", "potholes", "items", "boxes",
+}  # fmt: skip
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx", "sir", "dame", "prof"}
+_TITLES |= {f"{title}." for title in _TITLES}
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _ni_numbers(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        if match.group("suffix") is None and match.group("prefix").lower() in _NI_LOOKALIKE_WORDS:
+            return match.group(0)
+        return NI_NUMBER
+
+    return _NI_NUMBER.sub(replace, text)
+
+
+def _cards(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return CARD if 13 <= len(digits) <= 19 and _luhn_valid(digits) else match.group(0)
+
+    return _DIGIT_RUN.sub(replace, text)
+
+
+def _phones(text: str) -> str:
+    spans = [
+        (match.start, match.end)
+        for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
+        if _looks_like_phone(match.raw_string)
+    ]
+    for start, end in reversed(spans):
+        text = text[:start] + PHONE + text[end:]
+    return _PHONE_FALLBACK.sub(PHONE, text)
+
+
+def _looks_like_phone(raw: str) -> bool:
+    """POSSIBLE leniency also accepts years and short amounts; a phone number has 10+ digits (8+ with "+")."""
+    digits = sum(char.isdigit() for char in raw)
+    return digits >= 10 or (raw.lstrip().startswith(("+", "00")) and digits >= 8)
+
+
+def _postcodes(text: str) -> str:
+    return _POSTCODE.sub(lambda match: match.group(1).upper(), text)
+
+
+@lru_cache(maxsize=1)
+def _nlp_and_matchers():
+    """A blank English tokenizer and the two Matchers; built once per process (about 0.3 s)."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    nlp = spacy.blank("en")
+    address = Matcher(nlp.vocab)
+    number = {"TEXT": {"REGEX": r"^\d{1,4}[A-Za-z]?$"}}
+    street_word = {
+        "IS_ALPHA": True,
+        "IS_STOP": False,
+        "LOWER": {"NOT_IN": sorted(_NOT_STREET_WORDS | _STREET_TYPES)},
+    }
+    street_type = {"LOWER": {"IN": sorted(_STREET_TYPES)}}
+    for words in (1, 2, 3):
+        address.add("HOUSE", [[number, *([street_word] * words), street_type]])
+        address.add("HOUSE", [[number, {"ORTH": ","}, *([street_word] * words), street_type]])
+    address.add("FLAT", [[{"LOWER": {"IN": ["flat", "apartment", "apt", "unit"]}}, number]])
+
+    names = Matcher(nlp.vocab)
+    name_word = {"TEXT": {"REGEX": r"^[A-Za-z][A-Za-z'\-]*$"}, "IS_STOP": False}
+    capital_word = {"TEXT": {"REGEX": r"^[A-Z][A-Za-z'\-]*$"}, "IS_STOP": False}
+    title = {"LOWER": {"IN": sorted(_TITLES)}}
+    cues = [
+        [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": {"IN": ["is", "'s", "s"]}}],
+        [{"LOWER": {"IN": ["i'm", "im"]}}, {"LOWER": "called"}],
+        [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am"]}}, {"LOWER": "called"}],
+        [{"LOWER": "call"}, {"LOWER": "me"}],
+        [{"LOWER": "name"}, {"ORTH": ":"}],
+    ]
+    for cue in cues:
+        label = f"CUED_{len(cue)}"
+        for words in (1, 2, 3):
+            names.add(label, [[*cue, title, {"ORTH": ".", "OP": "?"}, *([name_word] * words)]])
+            names.add(label, [[*cue, *([name_word] * words)]])
+    for words in (1, 2):
+        names.add("TITLED", [[title, {"ORTH": ".", "OP": "?"}, *([capital_word] * words)]])
+        speaking = [{"LOWER": "this"}, {"LOWER": "is"}, *([name_word] * words), {"LOWER": "speaking"}]
+        names.add("SPEAKING", [speaking])
+    return nlp, address, names
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace character spans (start, end, replacement), longest first where they overlap."""
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted(spans, key=lambda span: (-(span[1] - span[0]), span[0])):
+        if all(end <= other_start or start >= other_end for other_start, other_end, _ in chosen):
+            chosen.append((start, end, replacement))
+    for start, end, replacement in sorted(chosen, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _addresses_and_names(text: str) -> str:
+    nlp, address_matcher, name_matcher = _nlp_and_matchers()
+    doc = nlp.make_doc(text)
+    spans: list[tuple[int, int, str]] = []
+    for match_id, start, _end in address_matcher(doc):
+        label = nlp.vocab.strings[match_id]
+        token = doc[start + 1] if label == "FLAT" else doc[start]
+        spans.append((token.idx, token.idx + len(token.text), ADDRESS))
+        if label == "FLAT":
+            spans.append((doc[start].idx, token.idx + len(token.text), ADDRESS))
+    for match_id, start, end in name_matcher(doc):
+        label = nlp.vocab.strings[match_id]
+        first = start
+        if label.startswith("CUED_"):  # keep the cue ("my name is"), replace only the name and its title
+            first = start + int(label.removeprefix("CUED_"))
+        elif label == "SPEAKING":
+            first, end = start + 2, end - 1
+        spans.append((doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text), NAME))
+    return _replace_spans(text, spans)
+
+
+def redact(text: str) -> str:
+    """`text` with the personal details listed in this module's docstring replaced; the rest unchanged.
+
+    Order matters: emails and postcodes contain digits that the number rules would otherwise eat.
+    """
+    if not text:
+        return ""
+    text = _EMAIL.sub(EMAIL, text)
+    text = _postcodes(text)
+    text = _ni_numbers(text)
+    text = _cards(text)
+    text = _phones(text)
+    text = _LONG_NUMBER.sub(NUMBER, text)
+    text = _addresses_and_names(text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's formatted message, so raw resident text passed to a log
+    call never reaches the application's own logs. Install it on handlers with `install_redacting_filter`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it for logging's own error report
+            return True
+        record.msg = redact(message)
+        record.args = None
+        return True
+
+
+def install_redacting_filter(*logger_names: str) -> RedactingFilter:
+    """Add one `RedactingFilter` to every handler of the root logger and of `logger_names`, and to those
+    loggers themselves. Handler filters are what matter: a filter on a logger does not see records that
+    propagate up from its children. Calling it twice does not add a second filter.
+    """
+    redacting = RedactingFilter()
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in logger_names)]
+    for logger in loggers:
+        targets = [logger, *logger.handlers]
+        for target in targets:
+            if not any(isinstance(existing, RedactingFilter) for existing in target.filters):
+                target.addFilter(redacting)
+    return redacting
