@@ -153,10 +153,15 @@ def ensure_directory(engine: Engine, say: Say = _say, source: Path = DEMO_DIRECT
     if count:
         say(f"Directory: {count} services already in the database.")
         return count
-    from bot.directory.importers import import_directory
+    from bot.directory.importers import ImportRejected, import_directory
 
-    say(f"Directory: empty, importing the demo directory from {source.relative_to(PROJECT_ROOT)}/ ...")
-    import_directory(engine, source)
+    say(f"Directory: empty, importing the demo directory from {source} ...")
+    try:
+        import_directory(engine, source)
+    except ImportRejected as error:
+        raise RunError(
+            f"The demo directory in {source} was rejected, nothing was imported:\n{error}"
+        ) from error
     count = service_count(engine)
     if not count:
         raise RunError(f"Importing {source} left the directory empty: nothing for the assistant to signpost.")
