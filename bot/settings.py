@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
     """Log level of Rasa, the action server and the web app. DEBUG makes Rasa log what residents typed."""
+    contact_centre_phone: str = ""
+    """The contact-centre number given when the directory cannot be read (database or action server down)."""
+    staff_channel_token: str = ""
+    """Shared secret the web app's staff proxy sends (X-Here-To-Help-Staff-Token) to claim the staff channel.
+    Empty: only requests from this machine may claim it."""
+    max_message_chars: int = 500
+    """Longer messages get a clear reply and are not processed or stored."""
 
     @validator("models_dir", "var_dir", pre=False)
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
