@@ -25,6 +25,10 @@ def _register() -> None:
 
     run.register(app)
 
+    from bot.cli import routing
+
+    routing.register(app)
+
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

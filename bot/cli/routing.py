@@ -1,0 +1,86 @@
+"""`here-to-help train` and `here-to-help route`: build the Rasa model from the directory, and try it out."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+
+def train(
+    force: bool = typer.Option(
+        False, "--force", help="Retrain every component, ignoring Rasa's training cache."
+    ),
+) -> None:
+    """Build the spaCy pipeline and train the Rasa model from the directory database into MODELS_DIR."""
+    from bot.routing.rasa_component import DirectoryEmptyError
+    from bot.routing.training import TrainingError
+    from bot.routing.training import train as run_training
+
+    try:
+        outcome = run_training(force=force)
+    except (DirectoryEmptyError, TrainingError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Trained {outcome.model_path} on {outcome.services} services in {outcome.seconds:.1f} s "
+        f"(directory {outcome.directory_fingerprint[:12]})."
+    )
+
+
+def route(
+    text: str = typer.Argument(..., help="A message, as a resident or a member of staff would type it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the candidates and the threshold as JSON."),
+    k: int = typer.Option(5, "--top", "-k", min=1, help="How many candidate services to show."),
+) -> None:
+    """The ranked council services for one message, through the trained model (as the bot sees them)."""
+    from bot.routing.parse import ModelNotFoundError, load_parser
+
+    if not text.strip():
+        typer.echo("error: the message is empty.", err=True)
+        raise typer.Exit(2)
+    try:
+        parser = load_parser()
+        candidates, threshold = parser.services(text)
+    except ModelNotFoundError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    candidates = candidates[:k]
+    unmet = not candidates or float(candidates[0].get("confidence", 0.0)) < threshold
+    if as_json:
+        payload = {"services": candidates, "service_threshold": threshold, "unmet": unmet}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    _print_table(candidates, threshold, unmet)
+
+
+def _print_table(candidates: list[dict], threshold: float, unmet: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Ranked services")
+    for column, justify in (("#", "right"), ("service", "left"), ("LGSL", "left"), ("confidence", "right")):
+        table.add_column(column, justify=justify)
+    table.add_column("score", justify="right")
+    for position, candidate in enumerate(candidates, start=1):
+        codes = ", ".join(str(code) for code in candidate.get("lgsl_codes") or [])
+        table.add_row(
+            str(position),
+            f"{candidate.get('name')} [dim]({candidate.get('service_id')})[/dim]",
+            codes,
+            f"{float(candidate.get('confidence', 0.0)):.2f}",
+            f"{float(candidate.get('score', 0.0)):.2f}",
+        )
+    console = Console()
+    console.print(table)
+    verdict = "UNMET (would be logged to the gap log)" if unmet else "met"
+    console.print(f"threshold {threshold:.2f}: {verdict}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("route")(route)
