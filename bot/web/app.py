@@ -1,0 +1,67 @@
+"""The web application: the resident widget and `/api/chat`, the staff lookup, and the officer pages.
+
+`create_app()` is what `here-to-help run` starts (`uvicorn bot.web.app:create_app --factory`). Each area adds
+its routes from its own module in `bot/web/routes/`; see docs/web.md for how to add one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from bot.gaplog.local_secret import web_secret_key
+from bot.gaplog.redaction import install_redacting_filter
+from bot.settings import Settings, get_settings
+from bot.web import auth
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "here_to_help_session"
+SESSION_MAX_AGE_SECONDS = 8 * 60 * 60
+"""A working day: officers and staff sign in once per shift."""
+
+OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
+"""Route modules included when present; each exposes `router` (an APIRouter)."""
+
+
+def _include_routers(app: FastAPI) -> None:
+    for module_name in OPTIONAL_ROUTERS:
+        if importlib.util.find_spec(module_name) is None:
+            continue  # that area is not installed yet; a module that exists but fails to import is an error
+        module = importlib.import_module(module_name)
+        app.include_router(module.router)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app. `engine` overrides DATABASE_URL (tests pass their own migrated database)."""
+    settings = settings or get_settings()
+    install_redacting_filter("bot", "actions", "uvicorn.error")
+    app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=web_secret_key(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_SECONDS,
+        same_site="lax",
+        https_only=False,
+    )
+    auth.install_auth_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app.include_router(auth.router)
+    _include_routers(app)
+    logging.getLogger(__name__).debug("web app created")
+    return app
