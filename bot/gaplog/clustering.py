@@ -1,0 +1,103 @@
+"""Group similar unmet queries, so an officer sees "dog fouling park (14)" rather than fourteen rows.
+
+Each query becomes a TF-IDF vector of its words and of its character 3-5-grams (so "colected" and
+"collected" still meet); queries are linked when their cosine similarity reaches `threshold`, and each
+connected group is a cluster, named by the words that weigh most across it. The same queries always give
+the same clusters: no random state, ties broken by text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.gaplog.redaction import PLACEHOLDERS
+
+DEFAULT_THRESHOLD = 0.35
+MAX_ITEMS = 5000
+"""Similarity is quadratic: beyond this many queries only the newest are clustered."""
+_PLACEHOLDER = re.compile("|".join(re.escape(token) for token in PLACEHOLDERS))
+_TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+
+
+@dataclass
+class Cluster:
+    """Similar queries: a name made of their top terms, how many, and a few examples."""
+
+    name: str
+    terms: list[str]
+    count: int
+    examples: list[str]
+    item_ids: list = field(default_factory=list)
+
+
+def _clean(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text or "").lower()
+
+
+def cluster_texts(
+    texts: Sequence[str],
+    ids: Sequence | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_examples: int = 3,
+    top_terms: int = 3,
+) -> list[Cluster]:
+    """Clusters of `texts`, largest first, then by name; `ids` (default: positions) name the items."""
+    from scipy.sparse import hstack
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    ids = list(ids) if ids is not None else list(range(len(texts)))
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
+    items = list(zip(texts, ids, strict=True))[-MAX_ITEMS:]
+    cleaned = [_clean(text) for text, _ in items]
+    usable = [index for index, text in enumerate(cleaned) if re.search(r"[a-z]{2}", text)]
+    if not usable:
+        return []
+    stop_words = sorted(
+        ENGLISH_STOP_WORDS | {"please", "hi", "hello", "thanks", "thank", "need", "want", "help"}
+    )
+    documents = [cleaned[index] for index in usable]
+    words = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, stop_words=stop_words, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    try:
+        word_matrix = words.fit_transform(documents)
+    except ValueError:  # nothing but stop words
+        word_matrix = None
+    char_matrix = chars.fit_transform(documents)
+    parts = [char_matrix] if word_matrix is None else [word_matrix, char_matrix]
+    combined = normalize(hstack(parts).tocsr())
+    similarity = (combined @ combined.T).tocsr()
+    similarity.data = np.where(similarity.data >= threshold, 1.0, 0.0)
+    similarity.eliminate_zeros()
+    _, labels = connected_components(similarity, directed=False)
+
+    vocabulary = np.array(words.get_feature_names_out()) if word_matrix is not None else np.array([])
+    clusters = []
+    for label in sorted(set(labels.tolist())):
+        members = [position for position, value in enumerate(labels) if value == label]
+        terms: list[str] = []
+        if word_matrix is not None and word_matrix.shape[1]:
+            weights = np.asarray(word_matrix[members].sum(axis=0)).ravel()
+            order = sorted(range(len(weights)), key=lambda column: (-weights[column], vocabulary[column]))
+            terms = [str(vocabulary[column]) for column in order[:top_terms] if weights[column] > 0]
+        texts_in = sorted(
+            {items[usable[position]][0] for position in members}, key=lambda text: (len(text), text)
+        )
+        clusters.append(
+            Cluster(
+                name=" · ".join(terms) if terms else texts_in[0][:40],
+                terms=terms,
+                count=len(members),
+                examples=texts_in[:max_examples],
+                item_ids=[items[usable[position]][1] for position in members],
+            )
+        )
+    clusters.sort(key=lambda cluster: (-cluster.count, cluster.name))
+    return clusters
