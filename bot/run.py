@@ -334,11 +334,10 @@ def service_specs(
             str(model),
             "--endpoints",
             str(endpoints),
-            "--credentials",
-            str(CREDENTIALS),
             "--cors",
             addresses.web_origin,
-        ],
+        ]
+        + (["--credentials", str(CREDENTIALS)] if CREDENTIALS.is_file() else []),
         port=addresses.rasa_port,
         health_url=addresses.url(addresses.rasa_port, f"/status?token={token}"),
         log_path=logs / "rasa.log",

@@ -1,14 +1,13 @@
-"""`here-to-help run`: start everything `make run` promises (see bot/run.py and docs/running.md)."""
+"""`here-to-help run`: start everything `make run` promises (see bot/run.py and docs/running.md).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer 0.7 reads the annotations at runtime.
+"""
 
 import typer
 
 
 def run(
-    train: bool = typer.Option(
-        True, "--train/--no-train", help="Train first when the model is missing or stale."
-    ),
+    no_train: bool = typer.Option(False, "--no-train", help="Start the model there is, even if it is stale."),
     check: bool = typer.Option(
         False,
         "--check",
@@ -21,7 +20,7 @@ def run(
     """Import the demo directory if empty, train if needed, start Rasa, the action server and the web app."""
     from bot.run import run as run_everything
 
-    raise typer.Exit(run_everything(train=train, check=check, ready_timeout=timeout))
+    raise typer.Exit(run_everything(train=not no_train, check=check, ready_timeout=timeout))
 
 
 def register(app: typer.Typer) -> None:
