@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from bot.directory.importers.errors import Problem
 from bot.directory.importers.writer import ChangePlan, ServiceChange
 
-NAMES_SHOWN = 50
-
 
 @dataclass
 class ImportReport:
@@ -64,7 +62,7 @@ class ImportReport:
         }
 
     def lines(self) -> list[str]:
-        """A readable account: the counts, then the names of every changed service (the first 50 of each)."""
+        """A readable account: the counts, then the name of every service that changes."""
         verb = "Would change" if self.dry_run else "Changed"
         lines = [
             f"{'Dry run: ' if self.dry_run else ''}{self.source} ({len(self.files)} file(s), "
@@ -79,11 +77,9 @@ class ImportReport:
             ("updated", self.updated),
             ("deactivated", self.deactivated),
         ):
-            for change in changes[:NAMES_SHOWN]:
+            for change in changes:
                 detail = f" ({', '.join(change.fields)})" if change.fields else ""
                 lines.append(f"  {title}: {change.name} [{change.id}]{detail}")
-            if len(changes) > NAMES_SHOWN:
-                lines.append(f"  ... and {len(changes) - NAMES_SHOWN} more {title}")
         if self.changes == 0:
             lines.append("Nothing to change: the directory already matches the import.")
         else:
