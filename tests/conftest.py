@@ -73,3 +73,69 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+# --- A trained Rasa model, once per test run (owner: routing; see docs/routing.md) ---
+
+
+class TrainedModel:
+    """Where the session's trained model and its directory live (see the `trained_model` fixture)."""
+
+    def __init__(
+        self, database_url: str, models_dir: Path, var_dir: Path, model_path: Path, train_seconds: float
+    ) -> None:
+        self.database_url = database_url
+        self.models_dir = models_dir
+        self.var_dir = var_dir
+        self.model_path = model_path
+        self.train_seconds = train_seconds
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment that points every command and process at this model and its database."""
+        return {
+            "DATABASE_URL": self.database_url,
+            "MODELS_DIR": str(self.models_dir),
+            "VAR_DIR": str(self.var_dir),
+        }
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrainedModel]:
+    """The demo directory (`data/directory/`) imported into a temporary SQLite database and the project's Rasa
+    model trained from it, ONCE per test run (about a minute on two cores).
+
+    For the whole session it sets DATABASE_URL, MODELS_DIR and VAR_DIR to the temporary database, models
+    folder and var folder (and clears the `get_settings` cache), so actions, `load_parser()` and
+    `here-to-help route` all see the same directory as the model; they are restored at the end of the
+    session. Tests must not change this database: copy its file if a test needs to alter the directory.
+
+    Returns a `TrainedModel` with `database_url`, `models_dir`, `var_dir`, `model_path`, `train_seconds` and
+    `env` (for subprocesses). Mark tests that use it `@pytest.mark.rasa`. Load the model with
+    `bot.routing.parse.load_parser(trained_model.models_dir)` or `rasa.core.agent.Agent.load(model_path)`.
+    """
+    from bot.directory.importers import import_directory
+    from bot.routing.training import train
+    from bot.settings import get_settings
+
+    root = tmp_path_factory.mktemp("trained_model")
+    database_url = f"sqlite:///{root / 'directory.db'}"
+    model = TrainedModel(database_url, root / "models", root / "var", root / "models" / "unset", 0.0)
+    saved = {name: os.environ.get(name) for name in model.env}
+    os.environ.update(model.env)
+    get_settings.cache_clear()
+    try:
+        engine = make_engine(database_url)
+        migrate(engine)
+        import_directory(engine, PROJECT_ROOT / "data" / "directory")
+        engine.dispose()
+        outcome = train()
+        model.model_path, model.train_seconds = outcome.model_path, outcome.seconds
+        yield model
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()

@@ -142,7 +142,9 @@ class ServiceRouterComponent(GraphComponent):
                 "training on the directory as it is now (%s).",
                 fingerprint[:12],
             )
-        self._router = router_class()().fit(entries)
+        router = router_class()()
+        router.fit(entries)
+        self._router = router
         self.fingerprint = fingerprint
         self.persist()
         return self._resource
