@@ -1,9 +1,10 @@
 """Build the fictional demo directory (HSDS 3.0 JSON) from its hand-editable YAML source.
 
-Why a generator: HSDS JSON is verbose (every phrase, LGSL code and flag is a nested attribute object with its own
-UUID), so nobody should edit it by hand. The source in `data/directory/source/*.yml` says each thing once, and this
-script expands it into the `service_list` pages the importer reads, deterministically: every id is a UUID 5 of a
-readable slug, so a re-import updates records in place and a rebuild with no source change is byte-identical.
+Why a generator: HSDS JSON is verbose (every phrase, LGSL code and flag is a nested attribute object with
+its own UUID), so nobody should edit it by hand. The source in `data/directory/source/*.yml` says each thing
+once, and this script expands it into the `service_list` pages the importer reads, deterministically: every id
+is a UUID 5 of a readable slug, so a re-import updates records in place and a rebuild with no source change is
+byte-identical.
 
     .venv/bin/python data/directory/build_demo.py          # rewrite data/directory/*.json
     .venv/bin/python data/directory/build_demo.py --check  # fail if the JSON is out of date with the source
@@ -12,8 +13,8 @@ Source format (see docs/demo-directory.md for the full description):
     output: district.json
     organisations:
       - slug, name, kind, host?, alternate_name?, description, email, website, verified, phones[], services[]
-    service: slug, name, aka?, lgsl[], about, url, email?, phones[], hours, closures[], areas[], phrases, staff[],
-             contact_centre?, bank_holidays?, verified?, status?
+    service: slug, name, aka?, lgsl[], about, url, email?, phones[], hours, closures[], areas[], phrases,
+             staff[], contact_centre?, bank_holidays?, verified?, status?
     phone:   "01632 960101 | what it is for | staff | ooh | text | ext=12"
     hours:   a preset (office, office_sat, contact_centre, always) or a list of "MO-FR 09:00-17:00"
     closure: "2027-01-11..2027-04-30 why it is closed"
@@ -42,10 +43,21 @@ LGSL_CSV = PROJECT_ROOT / "bot" / "directory" / "reference" / "lgsl_services.csv
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/here-to-help/demo-directory")
 """Fixed forever: changing it would give every record a new id and break re-imports."""
 
-ORGANISATION_KINDS = {"district", "county", "unitary", "housing_association", "other_public_body", "voluntary"}
+ORGANISATION_KINDS = {
+    "district",
+    "county",
+    "unitary",
+    "housing_association",
+    "other_public_body",
+    "voluntary",
+}
 STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 DAY_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-DAY_NAMES = dict(zip(DAY_ORDER, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
+DAY_NAMES = dict(
+    zip(
+        DAY_ORDER, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], strict=True
+    )
+)
 PRESET_HOURS = {
     "office": ["MO-FR 09:00-17:00"],
     "office_sat": ["MO-FR 09:00-17:00", "SA 09:00-12:30"],
@@ -68,7 +80,10 @@ TERMS = {
     ),
     ("hereToHelpStaffNote", "staff_note"): ("Staff note", "Shown to council staff only."),
     ("hereToHelpPhone", "staff_only"): ("Staff-only number", "Not to be given to the public."),
-    ("hereToHelpPhone", "out_of_hours"): ("Out-of-hours number", "The number to use when the service is closed."),
+    ("hereToHelpPhone", "out_of_hours"): (
+        "Out-of-hours number",
+        "The number to use when the service is closed.",
+    ),
 }
 
 
@@ -143,7 +158,11 @@ def spoken_days(days: list[str]) -> str:
         return "Every day"
     if len(days) > 2 and days == DAY_ORDER[DAY_ORDER.index(days[0]) : DAY_ORDER.index(days[-1]) + 1]:
         return f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
-    return ", ".join(DAY_NAMES[day] for day in days[:-1]) + (" and " if len(days) > 1 else "") + DAY_NAMES[days[-1]]
+    return (
+        ", ".join(DAY_NAMES[day] for day in days[:-1])
+        + (" and " if len(days) > 1 else "")
+        + DAY_NAMES[days[-1]]
+    )
 
 
 def schedules(slug: str, service: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -222,7 +241,9 @@ def organisation_record(org: dict[str, Any], where: str) -> dict[str, Any]:
     slug = f"organisation/{org['slug']}"
     if org.get("kind") not in ORGANISATION_KINDS:
         raise SourceError(f"{where}: kind {org.get('kind')!r} is not one of {sorted(ORGANISATION_KINDS)}")
-    attributes = [attribute(slug, "hereToHelpOrganisationKind", org["kind"], name=org["kind"].replace("_", " "))]
+    attributes = [
+        attribute(slug, "hereToHelpOrganisationKind", org["kind"], name=org["kind"].replace("_", " "))
+    ]
     if org.get("host"):
         attributes.append(attribute(slug, "hereToHelpRole", "host_council"))
     record: dict[str, Any] = {"id": uid(slug), "name": org["name"]}
@@ -279,7 +300,9 @@ def service_record(
         raise SourceError(f"{where}: repeats a phrase")
 
     attributes = [lgsl_attribute(slug, code, lgsl) for code in codes]
-    attributes += [attribute(slug, "hereToHelpResidentPhrase", "resident_phrase", phrase) for phrase in phrases]
+    attributes += [
+        attribute(slug, "hereToHelpResidentPhrase", "resident_phrase", phrase) for phrase in phrases
+    ]
     notes = split_lines(service.get("staff"), where)
     attributes += [attribute(slug, "hereToHelpStaffNote", "staff_note", note) for note in notes]
     if service.get("contact_centre"):
@@ -362,7 +385,9 @@ def build_all() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed JSON differs from the source")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the committed JSON differs from the source"
+    )
     args = parser.parse_args(argv)
     try:
         outputs = build_all()
