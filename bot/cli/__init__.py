@@ -29,6 +29,11 @@ def _register() -> None:
 
     routing.register(app)
 
+    from bot.cli import gaps, users
+
+    gaps.register(app)
+    app.add_typer(users.app, name="users")
+
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
