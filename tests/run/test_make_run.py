@@ -1,0 +1,297 @@
+"""`here-to-help run` end to end (what `make run` does after installing): the whole product comes up on free
+ports against a copy of the session's trained model and directory, answers residents over Rasa's REST
+webhook and through the web app, records what it could not answer, and leaves nothing running after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+pytestmark = pytest.mark.rasa
+
+READY_MARKER = "Here to Help is running:"
+STARTUP_SECONDS = 600
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (children run in their own sessions, so walk the parent links)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen
+    lines: list[str]
+    rasa_port: int
+    action_port: int
+    web_port: int
+    database_url: str
+    var_dir: Path
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def say(self, message: str, sender: str | None = None) -> list[dict]:
+        response = httpx.post(
+            f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
+            json={"sender": sender or f"test-{uuid.uuid4().hex[:8]}", "message": message},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def count(self, table: str) -> int:
+        engine = create_engine(self.database_url, future=True)
+        try:
+            with engine.connect() as connection:
+                return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+        finally:
+            engine.dispose()
+
+
+def _pump(stream, lines: list[str], ready: queue.Queue) -> None:
+    for line in iter(stream.readline, ""):
+        lines.append(line.rstrip("\n"))
+        if READY_MARKER in line:
+            ready.put(True)
+    ready.put(False)
+
+
+@pytest.fixture(scope="module")
+def running(trained_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`here-to-help run` on free ports, with its own var folder and a copy of the trained model's database
+    (the fixture's own database must stay untouched), so no second training happens."""
+    root = tmp_path_factory.mktemp("make_run")
+    database = root / "here_to_help.db"
+    shutil.copyfile(trained_model.database_url.split("///", 1)[1], database)
+    rasa_port, action_port, web_port = free_ports(3)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MODELS_DIR": str(trained_model.models_dir),
+        "VAR_DIR": str(root / "var"),
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "WEB_PORT": str(web_port),
+        "HOST": "127.0.0.1",
+        "HERE_TO_HELP_ENV": "development",
+    }
+    for name in ("RASA_TOKEN", "RASA_URL", "REDIS_URL", "SANIC_WORKERS"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "run"],
+        cwd=root,  # not the project root: every path must resolve without it
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    ready: queue.Queue = queue.Queue()
+    threading.Thread(target=_pump, args=(process.stdout, lines, ready), daemon=True).start()
+    handle = Running(process, lines, rasa_port, action_port, web_port, env["DATABASE_URL"], root / "var")
+    try:
+        try:
+            came_up = ready.get(timeout=STARTUP_SECONDS)
+        except queue.Empty:
+            came_up = False
+        if not came_up:
+            pytest.fail(f"here-to-help run did not come up:\n{handle.output[-6000:]}")
+        yield handle
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_it_starts_from_the_trained_model_without_training_again(running: Running) -> None:
+    assert "is up to date" in running.output
+    assert "training" not in running.output.lower().replace("training data", "")
+
+
+def test_it_prints_where_everything_is(running: Running) -> None:
+    for url in (
+        f"http://127.0.0.1:{running.web_port}/",
+        f"http://127.0.0.1:{running.web_port}/staff",
+        f"http://127.0.0.1:{running.web_port}/officer",
+        f"http://127.0.0.1:{running.rasa_port}/webhooks/rest/webhook",
+    ):
+        assert url in running.output
+
+
+def test_development_sign_ins_are_made_and_kept_private(running: Running) -> None:
+    credentials = running.var_dir / "dev-credentials.txt"
+
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    kept = credentials.read_text(encoding="utf-8")
+    for username in ("officer", "staff"):
+        password = re.search(rf"^{username} \(\w+\): (\S+)$", kept, re.MULTILINE).group(1)
+        assert password in running.output  # shown once, on the run that made it
+
+
+def _service_phones(running: Running, name_like: str) -> tuple[str, str, list[str]]:
+    engine = create_engine(running.database_url, future=True)
+    with engine.connect() as connection:
+        service_id, name, organisation = connection.execute(
+            text(
+                "SELECT s.id, s.name, o.name FROM services s "
+                "JOIN organisations o ON o.id = s.organisation_id "
+                "WHERE lower(s.name) LIKE :like ORDER BY s.name LIMIT 1"
+            ),
+            {"like": name_like},
+        ).one()
+        phones = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT number FROM phones WHERE service_id = :id"), {"id": service_id}
+            )
+        ]
+    engine.dispose()
+    return name, organisation, phones
+
+
+def test_a_resident_whose_bin_was_missed_gets_the_waste_service_and_its_number(running: Running) -> None:
+    name, _organisation, phones = _service_phones(running, "%missed bin%")
+
+    replies = running.say("my bin wasn't collected")
+    said = " ".join(reply.get("text", "") for reply in replies)
+
+    assert name.lower() in said.lower()
+    assert any(digits(phone) in digits(said) for phone in phones)
+
+
+def test_a_pothole_is_sent_to_the_county_council_with_its_number(running: Running) -> None:
+    name, organisation, phones = _service_phones(running, "%pothole%")
+    assert "county" in organisation.lower()  # the demo directory's two-tier split
+
+    replies = running.say("there's a pothole on my road")
+    said = " ".join(reply.get("text", "") for reply in replies)
+
+    assert organisation.lower() in said.lower() or name.lower() in said.lower()
+    assert any(digits(phone) in digits(said) for phone in phones)
+
+
+def test_a_question_the_council_cannot_help_with_is_answered_politely_and_logged(running: Running) -> None:
+    before = running.count("gap_entries")
+
+    replies = running.say("what's the weather like")
+    said = " ".join(reply.get("text", "") for reply in replies)
+
+    assert said.strip()
+    assert "error" not in said.lower()
+    assert running.count("gap_entries") == before + 1
+
+
+def test_the_conversation_is_kept_in_the_same_database(running: Running) -> None:
+    running.say("hello", sender="same-database-check")
+
+    assert running.count("events") > 0
+
+
+def test_the_web_app_relays_chat_to_rasa(running: Running) -> None:
+    response = httpx.post(
+        f"http://127.0.0.1:{running.web_port}/api/chat",
+        json={"sender": uuid.uuid4().hex, "message": "my bin wasn't collected"},
+        timeout=60,
+    )
+
+    assert response.status_code == 200
+    assert any(reply.get("text") for reply in response.json())
+
+
+def test_the_demo_page_serves_the_widget(running: Running) -> None:
+    page = httpx.get(f"http://127.0.0.1:{running.web_port}/", timeout=30)
+    assert page.status_code == 200
+    script = re.search(r'<script[^>]+src="([^"]*here-to-help[^"]*\.js)"', page.text)
+    assert script, "the demo page has no widget script tag"
+
+    widget = httpx.get(script.group(1), timeout=30)
+    assert widget.status_code == 200
+    assert len(widget.text) > 100
+
+
+def test_the_rasa_api_needs_the_token(running: Running) -> None:
+    assert httpx.get(f"http://127.0.0.1:{running.rasa_port}/status", timeout=30).status_code == 401
+    token = (running.var_dir / "secrets" / "rasa_token").read_text().strip()
+    assert (
+        httpx.get(f"http://127.0.0.1:{running.rasa_port}/status?token={token}", timeout=30).status_code == 200
+    )
+
+
+def test_ctrl_c_stops_everything_and_frees_the_ports(running: Running) -> None:
+    """Runs last in this module (pytest keeps file order): it stops the shared servers."""
+    children = descendants(running.process.pid)
+    assert len(children) >= 3
+
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(timeout=60) == 0
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if alive(pid)]
+    assert not any(listening(port) for port in (running.rasa_port, running.action_port, running.web_port))
+    assert "All servers stopped." in running.output
