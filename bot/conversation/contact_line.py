@@ -1,0 +1,66 @@
+"""The contact-centre number to give when the assistant itself is in trouble.
+
+When the database or the action server is down the resident must still get a number to call. The number is
+read from the directory whenever it can be (at start-up and then at most every `REFRESH_SECONDS`) and kept in
+memory; if the directory has never been readable, the `CONTACT_CENTRE_PHONE` setting is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from sqlalchemy.engine import Engine
+
+from bot.conversation.channel import RESIDENT
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 300.0
+
+_lock = threading.Lock()
+_known: dict[str, str] = {}
+_checked_at = 0.0
+
+
+def remember(phone: str, channel: str = RESIDENT) -> None:
+    """Keep the number just read from the directory, so it survives a later outage."""
+    if phone:
+        with _lock:
+            _known[channel] = phone
+
+
+def current(channel: str = RESIDENT) -> str:
+    """The last number read from the directory for `channel`, else the resident one, else the setting."""
+    with _lock:
+        return _known.get(channel) or _known.get(RESIDENT) or get_settings().contact_centre_phone
+
+
+def refresh(engine: Engine | None = None, *, force: bool = False) -> str:
+    """Re-read the contact centre from the directory (rate-limited); never raises, returns `current()`."""
+    global _checked_at
+    now = time.monotonic()
+    if not force and now - _checked_at < REFRESH_SECONDS:
+        return current()
+    _checked_at = now
+    try:
+        from bot.conversation.answers import contact_phone
+        from bot.db import get_engine, session_scope
+        from bot.directory.queries import contact_centre
+
+        with session_scope(engine or get_engine()) as session:
+            centre = contact_centre(session)
+        remember(contact_phone(centre, RESIDENT))
+    except Exception as error:  # noqa: BLE001 - any failure means "keep the number we had"
+        logger.warning("contact centre number not refreshed from the directory: %s", type(error).__name__)
+    return current()
+
+
+def forget() -> None:
+    """Tests only: drop what was learnt, as after a restart."""
+    global _checked_at
+    with _lock:
+        _known.clear()
+    _checked_at = 0.0

@@ -1,0 +1,75 @@
+"""Reading follow-ups: which detail a resident wants, whether a message names a new need, "the second one".
+
+"What's their email?" refers to the service already found; "what's the number for the tip?" is a new need and
+starts a new search. The difference is whether anything is left once the follow-up words are taken away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_WORDS = re.compile(r"[a-z0-9']+")
+
+_EMAIL = {"email", "e-mail", "mail", "emails", "emailing", "write"}
+_WEB = {"web", "website", "webpage", "site", "link", "online", "url", "page", "internet"}
+_ADDRESS = {"address", "where", "located", "location", "visit", "office", "offices", "building", "directions"}
+
+_FOLLOW_UP_TEXT = """
+a an the their they them there theyre they're its it's it is are was were be been do does did can could
+i i'm im me my we our you your u please pls what's whats what when where how who which
+phone number numbers telephone tel ring call calling contact contacts reach get touch in on at for to of
+and or with by from about email e-mail mail web website webpage site link online url page address
+located location visit office open opened opening hours times time close closed closing shut today
+tomorrow now weekend saturday sunday monday tuesday wednesday thursday friday morning afternoon evening
+until till til still right yet usually normally details info information send give tell need want
+ok okay so then also just again thanks thank cheers that this those these one service team
+"""
+FOLLOW_UP_WORDS = frozenset(re.findall(r"\S+", _FOLLOW_UP_TEXT))
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall((text or "").lower())
+
+
+def contact_kind(text: str) -> str:
+    """Which detail is wanted: "email", "web", "address" or (the default) "phone"."""
+    tokens = set(words(text))
+    if tokens & _EMAIL:
+        return "email"
+    if tokens & _WEB:
+        return "web"
+    if tokens & _ADDRESS:
+        return "address"
+    return "phone"
+
+
+def names_a_need(text: str) -> bool:
+    """Does the message say something beyond "what's their number / are they open"?"""
+    return any(word not in FOLLOW_UP_WORDS and len(word) > 2 for word in words(text))
+
+
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "one": 0,
+    "1": 0,
+    "second": 1,
+    "2nd": 1,
+    "two": 1,
+    "2": 1,
+    "third": 2,
+    "3rd": 2,
+    "three": 2,
+    "3": 2,
+}
+
+
+def chosen_position(text: str, offered: Sequence[str]) -> int | None:
+    """ "the second one" -> 1 when at least two choices were offered; "that one" -> 0 when only one was."""
+    for word in words(text):
+        if word in _ORDINALS and _ORDINALS[word] < len(offered):
+            if word == "one" and len(offered) > 1 and not {"first", "1st", "1"} & set(words(text)):
+                continue  # "that one" is ambiguous among several
+            return _ORDINALS[word]
+    return 0 if len(offered) == 1 else None

@@ -1,0 +1,362 @@
+"""What the assistant does on each kind of turn, given what Rasa parsed and what the conversation remembers.
+
+Each function reads the directory through a session (so the answer reflects the database at this moment) and
+returns an `Outcome`: the replies to send, the slots to set, and what to write to the gap log. The Rasa
+actions in `actions/` only gather the inputs from the tracker, run one of these in a worker thread and pass
+the outcome back; the gap-log records are written separately (`write_records`), so a gap-log failure never
+costs the resident their answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.conversation import answers, contact_line
+from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
+from bot.conversation.followups import chosen_position, contact_kind, names_a_need
+from bot.conversation.postcodes import InvalidPostcode, Postcode, find_postcode, parse_outward, parse_postcode
+from bot.directory.queries import ServiceDetails, contact_centre, host_organisation, services_details
+
+logger = logging.getLogger(__name__)
+
+NOT_UNDERSTOOD = "not_understood"
+LOW_CONFIDENCE = "low_confidence"
+NO_MATCHING_SERVICE = "no_matching_service"
+OTHER_ORGANISATION = "other_organisation"
+NEGATIVE_FEEDBACK = "negative_feedback"
+ASKED_FOR_PERSON = "asked_for_person"
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """Everything a turn may need, gathered from the tracker by the action."""
+
+    conversation_id: str
+    channel: str
+    now: datetime
+    text: str = ""
+    services: Sequence[Mapping[str, Any]] = ()
+    """This message's ranked candidates (`services` in the parse result)."""
+    threshold: float = 0.0
+    service_id: str | None = None
+    """The service the conversation is about, if one was found."""
+    candidates: Sequence[str] = ()
+    offered: Sequence[str] = ()
+    postcode: str | None = None
+    feedback_pending: bool = False
+    query_text: str = ""
+    """The message that started the current search (for negative feedback)."""
+    query_services: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class UnmetRecord:
+    reason: str
+    text: str
+    candidates: tuple[Mapping[str, Any], ...] = ()
+    organisation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    service_id: str
+    confidence: float | None = None
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    records: list[UnmetRecord | AnswerRecord] = field(default_factory=list)
+
+    def say(self, text: str, buttons: Sequence[Mapping[str, str]] = ()) -> None:
+        self.replies.append(Reply(text=text, buttons=tuple(dict(button) for button in buttons)))
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _confidence(candidate: Mapping[str, Any]) -> float:
+    try:
+        return float(candidate.get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def is_confident(services: Sequence[Mapping[str, Any]], threshold: float) -> bool:
+    return bool(services) and _confidence(services[0]) >= threshold
+
+
+def _phone(session: Session, channel: str) -> str:
+    centre = contact_centre(session)
+    phone = answers.contact_phone(centre, channel)
+    contact_line.remember(answers.contact_phone(centre, "resident"))
+    return phone or contact_line.current(channel)
+
+
+def _host_name(session: Session) -> str:
+    host = host_organisation(session)
+    return host.name if host is not None else ""
+
+
+def _postcode_in(text: str) -> tuple[Postcode | str | None, InvalidPostcode | None]:
+    try:
+        return find_postcode(text), None
+    except InvalidPostcode as error:
+        return None, error
+
+
+def _stored_postcode(value: str | None) -> Postcode | str | None:
+    if not value:
+        return None
+    try:
+        return parse_postcode(value) if " " in value else parse_outward(value)
+    except InvalidPostcode:
+        return None
+
+
+def _answer(
+    session: Session, turn: TurnInput, service: ServiceDetails, outcome: Outcome, *, confidence: float | None
+) -> None:
+    """The signposting answer for one service, the feedback question, and the records that go with it."""
+    postcode, invalid = _postcode_in(turn.text)
+    postcode = postcode or _stored_postcode(turn.postcode)
+    outcome.say(
+        answers.signpost(
+            service, channel=turn.channel, now=turn.now, host_name=_host_name(session), postcode=postcode
+        )
+    )
+    if invalid is not None:
+        outcome.say(answers.invalid_postcode(invalid))
+    outcome.say(FEEDBACK_QUESTION, FEEDBACK_BUTTONS)
+    outcome.slots.update(service_id=service.id, feedback_pending=True)
+    if postcode is not None:
+        outcome.slots["postcode"] = str(postcode)
+    outcome.records.append(AnswerRecord(service_id=service.id, confidence=confidence))
+    if service.provided_elsewhere:
+        outcome.records.append(
+            UnmetRecord(
+                reason=OTHER_ORGANISATION,
+                text=turn.text or turn.query_text,
+                candidates=tuple(turn.services or turn.query_services),
+                organisation_id=service.organisation.id or None,
+            )
+        )
+
+
+def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> None:
+    outcome.say(answers.fallback(reason, phone=_phone(session, turn.channel)))
+    outcome.slots.update(feedback_pending=False)
+    outcome.records.append(UnmetRecord(reason=reason, text=turn.text, candidates=tuple(turn.services)))
+
+
+# --- turns --------------------------------------------------------------------------------------------------
+
+
+def signpost(session: Session, turn: TurnInput) -> Outcome:
+    """A need: answer with the best service, offer buttons when several are as likely, or say we cannot."""
+    outcome = Outcome()
+    services = list(turn.services)
+    if not is_confident(services, turn.threshold):
+        _unmet(session, turn, LOW_CONFIDENCE if services else NO_MATCHING_SERVICE, outcome)
+        outcome.slots.update(service_id=None, candidates=[], offered=[])
+        return outcome
+    ranked_ids = [str(candidate["service_id"]) for candidate in services if candidate.get("service_id")]
+    close_ids = [str(c["service_id"]) for c in answers.close_candidates(services, turn.threshold)]
+    found = {service.id: service for service in services_details(session, close_ids)}
+    close = [found[service_id] for service_id in close_ids if service_id in found]
+    outcome.slots.update(candidates=ranked_ids)
+    if not close:  # the directory changed since training: the services are gone
+        _unmet(session, turn, NO_MATCHING_SERVICE, outcome)
+        outcome.slots.update(service_id=None, candidates=[], offered=[])
+        return outcome
+    if len(close) > 1:
+        reply = answers.choices(close)
+        outcome.say(reply.text, reply.buttons)
+        outcome.slots.update(
+            service_id=None, offered=[service.id for service in close], feedback_pending=False
+        )
+        return outcome
+    outcome.slots.update(offered=[close[0].id])
+    _answer(session, turn, close[0], outcome, confidence=_confidence(services[0]))
+    return outcome
+
+
+def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> Outcome:
+    """A button was tapped (or "the second one" typed): answer with that service."""
+    outcome = Outcome()
+    if not chosen_id:
+        position = chosen_position(turn.text, turn.offered)
+        chosen_id = turn.offered[position] if position is not None else None
+    found = services_details(session, [chosen_id]) if chosen_id else []
+    if not found:
+        outcome.say(
+            "Sorry, I'm not sure which one you mean. Could you tell me again what you need help with?"
+        )
+        return outcome
+    confidence = next(
+        (_confidence(c) for c in turn.query_services if str(c.get("service_id")) == found[0].id), None
+    )
+    outcome.slots.update(offered=list(dict.fromkeys([*turn.offered, found[0].id])))
+    _answer(session, turn, found[0], outcome, confidence=confidence)
+    return outcome
+
+
+def _target(session: Session, turn: TurnInput, outcome: Outcome) -> ServiceDetails | None:
+    """The service a follow-up is about: a new need named in the message, else the one already found."""
+    if names_a_need(turn.text) and is_confident(turn.services, turn.threshold):
+        top_id = str(turn.services[0]["service_id"])
+        if top_id != turn.service_id:
+            found = services_details(session, [top_id])
+            if found:
+                outcome.slots.update(
+                    service_id=top_id,
+                    candidates=[str(c["service_id"]) for c in turn.services],
+                    offered=[top_id],
+                )
+                outcome.records.append(
+                    AnswerRecord(service_id=top_id, confidence=_confidence(turn.services[0]))
+                )
+                return found[0]
+    if turn.service_id:
+        found = services_details(session, [turn.service_id])
+        if found:
+            return found[0]
+    return None
+
+
+_WHICH_SERVICE = 'Which service do you mean? Tell me what you need help with, for example "missed bin".'
+
+
+def contact_details(session: Session, turn: TurnInput) -> Outcome:
+    """ "What's their email / number / web page?", "where are they?" """
+    outcome = Outcome()
+    service = _target(session, turn, outcome)
+    if service is None:
+        outcome.say(_WHICH_SERVICE)
+        return outcome
+    outcome.say(answers.contact_detail(service, contact_kind(turn.text), channel=turn.channel))
+    return outcome
+
+
+def opening_hours(session: Session, turn: TurnInput) -> Outcome:
+    """ "Are they open now?" """
+    outcome = Outcome()
+    service = _target(session, turn, outcome)
+    if service is None:
+        outcome.say(_WHICH_SERVICE)
+        return outcome
+    outcome.say(answers.opening_answer(service, now=turn.now, channel=turn.channel))
+    return outcome
+
+
+def postcode(session: Session, turn: TurnInput) -> Outcome:
+    """A postcode on its own: check it, keep it, and say whether the current service covers it."""
+    outcome = Outcome()
+    found, invalid = _postcode_in(turn.text)
+    if invalid is not None:
+        outcome.say(answers.invalid_postcode(invalid))
+        return outcome
+    if found is None:
+        outcome.say("I couldn't see a postcode in that. A full UK postcode looks like SG13 8DE.")
+        return outcome
+    outcome.slots["postcode"] = str(found)
+    service = services_details(session, [turn.service_id])[0] if turn.service_id else None
+    if service is None:
+        outcome.say(f"Thanks, I've noted {found}. What do you need help with?")
+    elif service.areas:
+        outcome.say(answers.area_sentence(service, found))
+    else:
+        outcome.say(f"{service.name} does not limit its service to particular postcodes.")
+    return outcome
+
+
+def handoff(session: Session, turn: TurnInput) -> Outcome:
+    """ "Can I speak to someone?": the contact centre, whether it is open, and the web when it is not."""
+    outcome = Outcome()
+    centre = contact_centre(session)
+    fallback_phone = contact_line.current(turn.channel)
+    if centre is not None:
+        contact_line.remember(answers.contact_phone(centre, "resident"))
+    outcome.say(answers.handoff(centre, now=turn.now, channel=turn.channel, fallback_phone=fallback_phone))
+    outcome.slots.update(feedback_pending=False)
+    outcome.records.append(
+        UnmetRecord(reason=ASKED_FOR_PERSON, text=turn.text, candidates=tuple(turn.services))
+    )
+    return outcome
+
+
+def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
+    """The reply to "Did that answer your question?"; "no" offers the next candidates and is logged."""
+    outcome = Outcome()
+    outcome.slots.update(feedback_pending=False)
+    if not turn.feedback_pending:
+        if positive:
+            outcome.say("OK. What can I help you with?")
+        else:
+            outcome.say("OK. Tell me what you need help with, or ask to speak to a person.")
+        return outcome
+    if positive:
+        outcome.say("Good, I'm glad that helped. Is there anything else?")
+        return outcome
+    outcome.records.append(
+        UnmetRecord(reason=NEGATIVE_FEEDBACK, text=turn.query_text, candidates=tuple(turn.query_services))
+    )
+    remaining = [service_id for service_id in turn.candidates if service_id not in set(turn.offered)]
+    confident_ids = {
+        str(c.get("service_id")) for c in turn.query_services if _confidence(c) >= turn.threshold / 2
+    } or set(remaining)
+    remaining = [service_id for service_id in remaining if service_id in confident_ids][: answers.MAX_CHOICES]
+    others = services_details(session, remaining)
+    phone = _phone(session, turn.channel)
+    if others:
+        reply = answers.choices(others, retry=True)
+        outcome.say(reply.text, reply.buttons)
+        outcome.say(f"If none of these is right, our contact centre can help: call {phone}.")
+        outcome.slots.update(offered=[*turn.offered, *(service.id for service in others)])
+    else:
+        outcome.say(
+            f"Sorry about that. Our contact centre can help: call {phone}. Or try describing it another way."
+        )
+    return outcome
+
+
+def unmet(session: Session, turn: TurnInput, reason: str = NOT_UNDERSTOOD) -> Outcome:
+    """Out of scope or not understood: a polite reply with the contact-centre number, logged as unmet."""
+    outcome = Outcome()
+    _unmet(session, turn, reason, outcome)
+    return outcome
+
+
+# --- the gap log --------------------------------------------------------------------------------------------
+
+
+def write_records(session: Session, turn: TurnInput, records: Sequence[UnmetRecord | AnswerRecord]) -> None:
+    """Write the turn's gap-log records (bot.gaplog.record), in the caller's session."""
+    from bot.gaplog.record import record_answer, record_unmet
+
+    for item in records:
+        if isinstance(item, AnswerRecord):
+            record_answer(
+                session,
+                conversation_id=turn.conversation_id,
+                channel=turn.channel,
+                service_id=item.service_id,
+                confidence=item.confidence,
+            )
+        else:
+            record_unmet(
+                session,
+                conversation_id=turn.conversation_id,
+                channel=turn.channel,
+                text=item.text,
+                reason=item.reason,
+                candidates=item.candidates,
+                organisation_id=item.organisation_id,
+            )
