@@ -82,7 +82,7 @@ def validate_directory(
     references to organisations imported earlier)."""
     problems = Problems()
     parsed = read_directory(path, problems)
-    if engine is not None and not problems.errors:
+    if engine is not None:
         with Session(engine) as session:
             plan_changes(session, parsed, full=full, problems=problems)
     elif engine is None:
@@ -109,8 +109,6 @@ def import_directory(
     """
     problems = Problems()
     parsed = read_directory(path, problems, progress)
-    if problems.errors:
-        raise ImportRejected(problems.errors, problems.warnings)
     with engine.connect() as connection, connection.begin() as transaction:
         session = Session(bind=connection, future=True)
         plan = plan_changes(session, parsed, full=full, problems=problems)
