@@ -189,3 +189,27 @@ def test_listening_on_every_interface_still_talks_to_itself_over_loopback() -> N
 
     assert addresses.action_webhook == "http://127.0.0.1:5055/webhook"
     assert addresses.rasa_webhook == "http://127.0.0.1:5005/webhooks/rest/webhook"
+
+
+def test_development_sign_ins_are_made_once_and_kept_readable_only_by_you(
+    sqlite_engine: Engine, settings: Settings
+) -> None:
+    import stat
+
+    from sqlalchemy.orm import Session
+
+    from bot.run import ensure_dev_users
+    from bot.web.users import authenticate
+
+    path, created = ensure_dev_users(sqlite_engine, settings)
+
+    assert set(created) == {"officer", "staff"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with Session(sqlite_engine) as session:
+        for username, password in created.items():
+            user = authenticate(session, username, password)
+            assert user is not None and user.role == username
+            assert f"{username} ({username}): {password}" in path.read_text(encoding="utf-8")
+
+    again_path, again = ensure_dev_users(sqlite_engine, settings)
+    assert (again_path, again) == (path, {})
