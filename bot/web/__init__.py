@@ -1,0 +1,1 @@
+"""The web app: see bot/web/app.py and docs/web.md."""

@@ -1,0 +1,1 @@
+"""Route modules included by bot.web.app.create_app: each exposes `router`."""
