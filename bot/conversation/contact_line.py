@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 300.0
 
 _lock = threading.Lock()
+_refreshing = threading.Lock()
 _known: dict[str, str] = {}
 _checked_at = 0.0
 
@@ -44,17 +45,26 @@ def refresh(engine: Engine | None = None, *, force: bool = False) -> str:
     now = time.monotonic()
     if not force and now - _checked_at < REFRESH_SECONDS:
         return current()
+    if not _refreshing.acquire(blocking=False):
+        return current()  # another thread is already reading it
     _checked_at = now
+    own_engine = None
     try:
         from bot.conversation.answers import contact_phone
-        from bot.db import get_engine, session_scope
+        from bot.db import make_engine, session_scope
         from bot.directory.queries import contact_centre
 
-        with session_scope(engine or get_engine()) as session:
+        if engine is None:  # read only: no migration here, that is the job of whoever writes
+            engine = own_engine = make_engine(get_settings().database_url)
+        with session_scope(engine) as session:
             centre = contact_centre(session)
         remember(contact_phone(centre, RESIDENT))
     except Exception as error:  # noqa: BLE001 - any failure means "keep the number we had"
         logger.warning("contact centre number not refreshed from the directory: %s", type(error).__name__)
+    finally:
+        if own_engine is not None:
+            own_engine.dispose()
+        _refreshing.release()
     return current()
 
 

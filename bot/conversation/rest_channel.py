@@ -1,0 +1,131 @@
+"""The REST channel residents and staff reach the assistant through, at `/webhooks/rest/webhook`.
+
+It is Rasa's REST channel (`{"sender", "message", "metadata"}` in, a list of bot messages out) with three
+guarantees added in front of Rasa:
+
+1. An empty message, or one longer than MAX_MESSAGE_CHARS (500), gets a clear reply and is not processed at
+   all: no NLU, no tracker, nothing stored.
+2. A staff claim (`"metadata": {"channel": "staff"}`) is only honoured when the request proves it comes from
+   the web app's staff proxy (`bot.conversation.channel`); otherwise the message is treated as a resident's.
+3. The resident is never left without a reply: if the turn fails, or produces no message at all (the action
+   server is down, so Rasa logs the error and carries on silently), the reply carries the contact-centre
+   number, kept from the directory (`bot.conversation.contact_line`) or the CONTACT_CENTRE_PHONE setting. The
+   failure is logged, without what the person typed.
+
+Registered in credentials.yml as `bot.conversation.rest_channel.HereToHelpRestInput`; its name is still `rest`
+so the webhook path and the web app's proxy do not change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.conversation import answers, contact_line
+from bot.conversation.channel import STAFF_TOKEN_HEADER, channel_from_metadata, vetted_metadata
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def check_message(text: Any, limit: int) -> str | None:
+    """The reply to a message that must not be processed (empty, not text, too long), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return answers.EMPTY_MESSAGE
+    if len(text) > limit:
+        return answers.too_long(limit)
+    return None
+
+
+class HereToHelpRestInput(RestInput):
+    """Rasa's REST input with message limits, a vetted channel and a reply that never comes back empty."""
+
+    def __init__(self, max_message_chars: int | None = None, staff_token: str | None = None) -> None:
+        settings = get_settings()
+        self.max_message_chars = max_message_chars or settings.max_message_chars
+        self.staff_token = settings.staff_channel_token if staff_token is None else staff_token
+        threading.Thread(target=contact_line.refresh, kwargs={"force": True}, daemon=True).start()
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> HereToHelpRestInput:
+        credentials = credentials or {}
+        return cls(
+            max_message_chars=credentials.get("max_message_chars"), staff_token=credentials.get("staff_token")
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        module = inspect.getmodule(self)
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", module.__name__ if module else None)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.handle(request, on_new_message)
+
+        return webhook
+
+    async def handle(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 - sanic raises its own error type for a broken body
+            body = None
+        if not isinstance(body, dict):
+            return response.json(
+                {"error": 'The request body must be a JSON object: {"sender": "...", "message": "..."}.'},
+                status=400,
+            )
+        sender = str(body.get("sender") or "default")
+        refusal = check_message(body.get("message"), self.max_message_chars)
+        if refusal is not None:
+            return response.json([{"recipient_id": sender, "text": refusal}])
+        metadata = vetted_metadata(
+            body.get("metadata") if isinstance(body.get("metadata"), dict) else None,
+            presented_token=request.headers.get(STAFF_TOKEN_HEADER),
+            configured_token=self.staff_token,
+            remote_address=request.ip,
+        )
+        if metadata.get("channel_downgraded"):
+            logger.warning("a staff channel claim without the staff token was treated as resident")
+        channel = channel_from_metadata(metadata)
+        collector = CollectingOutputChannel()
+        failed = False
+        try:
+            await on_new_message(
+                UserMessage(body["message"], collector, sender, input_channel=self.name(), metadata=metadata)
+            )
+        except asyncio.CancelledError:
+            logger.error("a turn was cancelled before it finished; replied with the contact centre")
+            failed = True
+        except Exception as error:  # noqa: BLE001 - whatever broke, the resident gets a number
+            logger.error("a turn failed (%s); replied with the contact centre", type(error).__name__)
+            failed = True
+        messages = list(collector.messages)
+        if failed or not messages:
+            if not failed:
+                logger.error(
+                    "a turn produced no reply (is the action server up?); replied with the contact centre"
+                )
+            asyncio.get_running_loop().run_in_executor(None, contact_line.refresh)
+            messages.append(
+                {"recipient_id": sender, "text": answers.unavailable(contact_line.current(channel))}
+            )
+        return response.json(messages)
