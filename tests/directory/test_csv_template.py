@@ -141,7 +141,7 @@ def test_spreadsheet_problems_name_the_line_the_service_and_the_column(engine, t
         f'{noise}: lgsl_codes: "99999" is not a known LGSL code (see bot/directory/reference/)',
         'council.csv: line 4, service rats: phones: "call us" is not a UK phone number',
         "council.csv: line 6, service pests: service_name: is missing (every service needs a name)",
-    ], "line 6: the description of line 4 spans two lines, as a spreadsheet would number them"
+    ], "line 6 in the file: the description on line 4 holds a line break"
     assert counts(engine)["services"] == 0
 
 

@@ -2,7 +2,8 @@
 
 The columns are documented in docs/directory.md and shown in data/directory/template_example.csv. List
 cells use `;` between items; opening hours use a compact form, `Mo-Fr 09:00-17:00; Sa 09:00-12:00`.
-Problems name the CSV line (as a spreadsheet numbers it, the header being line 1) and the column.
+Problems name the CSV line where the row starts (the header is line 1, so this is the spreadsheet row
+number unless an earlier cell holds a line break) and the column.
 """
 
 from __future__ import annotations
