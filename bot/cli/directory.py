@@ -5,7 +5,7 @@ they concern, and the exit status is 1, so scripts and CI can rely on it. A rela
 current directory, or from the project root when it is not there (so `data/directory` works anywhere).
 
 No `from __future__ import annotations` here: typer 0.7 reads the annotations at run time. Flags say
-`flag_value=True` because typer 0.7 with click 8.5 otherwise passes None when the flag is given.
+`flag_value=True` so they keep working with click 8.2+ (where typer 0.7 would pass None for a given flag).
 """
 
 import json
@@ -40,9 +40,11 @@ def _fail(message: str) -> NoReturn:
 
 
 def _engine():  # noqa: ANN202 - imported lazily so `--help` stays fast
+    """The engine for DATABASE_URL as it is now (passing the URL, so a changed variable is never missed)."""
     from bot.db import get_engine
+    from bot.settings import get_settings
 
-    return get_engine()
+    return get_engine(get_settings().database_url)
 
 
 @contextmanager
