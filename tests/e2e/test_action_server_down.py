@@ -1,0 +1,27 @@
+"""When the action server is down, Rasa carries on silently; the REST channel still answers with a number."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+pytestmark = pytest.mark.rasa
+
+
+async def test_with_no_action_server_the_resident_gets_the_contact_centre_number(chat, clock, caplog) -> None:
+    # No `action_server` fixture: nothing listens on the agent's action port.
+    caplog.set_level(logging.ERROR)
+    replies = await chat("e2e-no-actions", "my private bin complaint")
+    (reply,) = replies
+    assert reply["text"].startswith(
+        "Sorry, I cannot look that up right now. Please call our contact centre on"
+    )
+    assert "01632 960100" in reply["text"] or "contact centre on ," not in reply["text"]
+    assert "private bin complaint" not in caplog.text
+
+
+async def test_with_no_action_server_a_greeting_still_works(chat) -> None:
+    # Responses in the domain need no action server.
+    replies = await chat("e2e-no-actions-2", "hello")
+    assert replies[0]["text"].startswith("Hello")
