@@ -12,19 +12,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation.channel import RESIDENT
-from bot.settings import Settings, get_settings
+from bot.db import session_scope
+from bot.settings import Settings
+from bot.web.deps import app_engine, app_settings
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
+from bot.web.templating import templates
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,6 @@ REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 WIDGET_SCRIPT_PATH = "/static/widget/here-to-help.js"
 
 router = APIRouter(tags=["resident chat"])
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
 class ChatRefused(Exception):
@@ -55,22 +56,21 @@ class ChatRefused(Exception):
 # --- the contact centre's number, for when the assistant is down --------------------------------------------
 
 
-def _directory_contact_phone(settings: Settings) -> str:
+def _directory_contact_phone(engine: Engine) -> str:
     from bot.conversation.answers import contact_phone
-    from bot.db import get_engine, session_scope
     from bot.directory.queries import contact_centre
 
     try:
-        with session_scope(get_engine(settings.database_url)) as session:
+        with session_scope(engine) as session:
             return contact_phone(contact_centre(session), RESIDENT)
     except SQLAlchemyError:
         log.warning("could not read the contact centre's number from the directory", exc_info=True)
         return ""
 
 
-def contact_centre_phone(settings: Settings) -> str:
+def contact_centre_phone(settings: Settings, engine: Engine) -> str:
     """CONTACT_CENTRE_PHONE if set, otherwise the directory's contact centre public number ("" if none)."""
-    return settings.contact_centre_phone.strip() or _directory_contact_phone(settings)
+    return settings.contact_centre_phone.strip() or _directory_contact_phone(engine)
 
 
 def unavailable_message(phone: str) -> str:
@@ -218,7 +218,7 @@ def _with_cors(response: Response, request: Request, settings: Settings) -> Resp
 @router.options("/api/chat", include_in_schema=False)
 async def chat_preflight(request: Request) -> Response:
     """Lets a council site named in CHAT_ALLOWED_ORIGINS post JSON to the assistant from its own pages."""
-    settings = get_settings()
+    settings = app_settings(request)
     response = Response(status_code=204)
     if _allowed_origin(request, settings):
         response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
@@ -237,7 +237,7 @@ async def chat(request: Request) -> Response:
     Refusals are JSON `{"error": code, "message": sentence}`: 400/422 malformed, 413 too long, 429 too fast,
     503 when the assistant is down (the sentence then gives the contact centre's number).
     """
-    settings = get_settings()
+    settings = app_settings(request)
     try:
         check_rate(request, settings)
         sender, message = await read_chat_request(request)
@@ -251,7 +251,7 @@ async def chat(request: Request) -> Response:
         return _with_cors(response, request, settings)
     except RasaUnavailable as error:
         log.warning("the assistant could not be reached at %s: %s", settings.rasa_url, error)
-        phone = await run_in_threadpool(contact_centre_phone, settings)
+        phone = await run_in_threadpool(contact_centre_phone, settings, app_engine(request))
         response = JSONResponse(
             {"error": "unavailable", "message": unavailable_message(phone), "phone": phone}, status_code=503
         )
@@ -259,12 +259,11 @@ async def chat(request: Request) -> Response:
     return _with_cors(JSONResponse(replies), request, settings)
 
 
-def _host_name(settings: Settings) -> str:
-    from bot.db import get_engine, session_scope
+def _host_name(engine: Engine) -> str:
     from bot.directory.queries import host_organisation
 
     try:
-        with session_scope(get_engine(settings.database_url)) as session:
+        with session_scope(engine) as session:
             host = host_organisation(session)
     except SQLAlchemyError:
         log.warning("could not read the host council from the directory", exc_info=True)
@@ -275,9 +274,9 @@ def _host_name(settings: Settings) -> str:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def demo_page(request: Request) -> HTMLResponse:
     """A fictional council web page with the widget's one script tag, to try the assistant as a resident."""
-    settings = get_settings()
-    phone = await run_in_threadpool(contact_centre_phone, settings)
-    council = await run_in_threadpool(_host_name, settings) or "Example District Council"
+    settings, engine = app_settings(request), app_engine(request)
+    phone = await run_in_threadpool(contact_centre_phone, settings, engine)
+    council = await run_in_threadpool(_host_name, engine) or "Example District Council"
     base = str(request.base_url).rstrip("/")
     return templates.TemplateResponse(
         request,

@@ -314,6 +314,7 @@
         );
         button.addEventListener("click", function () {
           send(String(choice.payload || choice.title), choice.title, true);
+          input.focus(); // the next step is the resident's own words; the reply is announced by the log
         });
         group.appendChild(button);
       });
