@@ -65,7 +65,10 @@ def migrate(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's config is a ConfigParser: a "%" in the URL (an escaped password, ?options=-csearch_path%3D...)
+    # must be doubled or it is read as interpolation.
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
