@@ -179,3 +179,12 @@ def test_an_organisation_reference_to_nothing_is_refused(engine, stored, tmp_pat
 def test_a_missing_path_is_refused(engine, stored, tmp_path: Path) -> None:
     assert refused(engine, tmp_path / "nowhere.json") == [f"{tmp_path / 'nowhere.json'}: does not exist"]
     assert_untouched(engine, stored)
+
+
+def test_a_duplicate_of_a_rejected_service_is_reported_too(engine, stored, tmp_path: Path) -> None:
+    path = write_json(tmp_path / "s.json", [bins_service(status="gone"), bins_service()])
+
+    problems = refused(engine, path)
+
+    assert [problem.split(": ")[2] for problem in problems] == ["status", "id"]
+    assert_untouched(engine, stored)

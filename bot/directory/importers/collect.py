@@ -79,10 +79,12 @@ class Collector:
     def add_service(self, record: ServiceRecord, origin: Origin) -> None:
         """A repeated identical service is tolerated (paged feeds repeat records); a different one is not."""
         existing = self.services.get(record.id)
+        if existing is None and record.id in self._rejected_ids:
+            self.add_rejected_service(record.id, origin)
+            return
         if existing is None:
-            if record.id not in self._rejected_ids:
-                self.services[record.id] = record
-                self.origins[record.id] = origin
+            self.services[record.id] = record
+            self.origins[record.id] = origin
             return
         first_file, first_record = self.origins[record.id]
         if existing == record:
