@@ -37,6 +37,8 @@ DATA_DIR = PROJECT_ROOT / "data"
 EXCLUDED_DATA_DIRS = ("directory",)
 """`data/directory/` holds the demo directory (HSDS JSON/CSV), not Rasa training data."""
 ROUTING_CODE_DIR = Path(__file__).resolve().parent
+NOT_IN_MODEL = frozenset({"evaluate.py", "parse.py", "training.py"})
+"""Routing modules that read or build models but do not shape what a trained model answers."""
 """The router's code and lexicon: a change to them changes what a trained router does, so it is stale."""
 
 
@@ -104,6 +106,16 @@ def _hash_files(digest: Any, paths: Iterable[Path]) -> None:
         digest.update(b"\0")
 
 
+def model_code_files() -> list[Path]:
+    """The routing code and lexicon files whose content ends up shaping the trained model."""
+    suffixes = (".py", ".csv", ".yml", ".yaml", ".json", ".txt")
+    return [
+        path
+        for path in _files_under(ROUTING_CODE_DIR)
+        if path.suffix in suffixes and path.name not in NOT_IN_MODEL
+    ]
+
+
 def current_directory_fingerprint(database_url: str | None = None) -> tuple[str, int]:
     """The directory's fingerprint and service count; DirectoryEmptyError when there is nothing to train."""
     from bot.directory.snapshot import directory_fingerprint
@@ -129,9 +141,7 @@ def training_fingerprint(
     digest = hashlib.sha256()
     digest.update(f"rasa={rasa_version}|spacy={BUILD_VERSION}|directory={directory_fingerprint}|".encode())
     _hash_files(digest, [inputs.config, *_files_under(inputs.domain), *inputs.training_files])
-    _hash_files(
-        digest, [p for p in _files_under(ROUTING_CODE_DIR) if p.suffix in (".py", ".csv", ".yml", ".json")]
-    )
+    _hash_files(digest, model_code_files())
     return digest.hexdigest()
 
 
