@@ -64,7 +64,8 @@ def export(
     with session_scope(get_engine()) as session:
         count = write_csv(export_since(session, since_day), buffer)
     _write(buffer.getvalue(), output)
-    typer.echo(f"{count} gap entries", err=True)
+    if output is not None:
+        typer.echo(f"{count} gap entries", err=True)
 
 
 def report(

@@ -1,0 +1,171 @@
+"""The strategy report: a week of conversations gives the expected counts in HTML, Markdown and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from bot.db import session_scope
+from bot.gaplog.record import record_answer, record_referral, record_unmet
+from bot.gaplog.report import build_report, render
+from tests.gaplog.helpers import add_directory, cli_environment, make_settings
+
+WEEK = (date(2026, 3, 2), date(2026, 3, 8))
+
+
+def _at(day: int, hour: int = 10):  # noqa: ANN202
+    return time_machine.travel(datetime(2026, 3, day, hour, tzinfo=timezone.utc), tick=False)
+
+
+@pytest.fixture
+def week_of_activity(engine: Engine, tmp_path: Path) -> Engine:
+    """Six conversations in the week of 2 March 2026, and one the week before that must not count."""
+    settings = make_settings(tmp_path, engine)
+    add_directory(engine)
+
+    def unmet(session, conversation, text, reason, channel="resident", **extra):  # noqa: ANN001, ANN202
+        record_unmet(
+            session,
+            conversation_id=conversation,
+            channel=channel,
+            text=text,
+            reason=reason,
+            settings=settings,
+            **extra,
+        )
+
+    def answer(session, conversation, service, channel="resident"):  # noqa: ANN001, ANN202
+        record_answer(
+            session,
+            conversation_id=conversation,
+            channel=channel,
+            service_id=service,
+            confidence=0.8,
+            settings=settings,
+        )
+
+    with _at(3), session_scope(engine) as session:
+        answer(session, "A", "svc-bins")  # contained
+        answer(session, "B", "svc-bins")
+        unmet(session, "B", "that did not help", "negative_feedback")
+        unmet(session, "C", "dog poo in the park", "low_confidence")
+        unmet(session, "D", "dog fouling in the park", "low_confidence", channel="staff")
+        answer(session, "D", "svc-dogs", channel="staff")
+        unmet(session, "E", "pothole on the high street", "other_organisation", organisation_id="org-county")
+        answer(session, "F", "svc-roads")  # contained
+        record_referral(session, service_id="svc-bins", staff_user="sam", settings=settings)
+        record_referral(session, service_id="svc-bins", staff_user="sam", settings=settings)
+        record_referral(session, service_id="svc-dogs", staff_user="kim", settings=settings)
+    with _at(8, 23), session_scope(engine) as session:  # 23:00 on Sunday 8 March (GMT): still in the week
+        answer(session, "A", "svc-bins")
+    with (
+        time_machine.travel(datetime(2026, 2, 20, 12, tzinfo=timezone.utc), tick=False),
+        session_scope(engine) as session,
+    ):
+        unmet(session, "Z", "where is the tip", "not_understood")
+        answer(session, "Z", "svc-dogs")
+        record_referral(session, service_id="svc-dogs", staff_user="kim", settings=settings)
+    return engine
+
+
+def test_the_report_counts_conversations_containment_and_unmet_demand(week_of_activity: Engine) -> None:
+    with session_scope(week_of_activity) as session:
+        report = build_report(session, *WEEK, tz_name="Europe/London")
+    assert report.conversations == 6
+    assert report.signposted == 4
+    assert report.contained == 2
+    assert report.answers == 5
+    assert report.unmet == 3
+    assert report.negative_feedback_conversations == 1
+    assert round(report.negative_feedback_rate, 3) == 0.25
+    assert {row.label: row.count for row in report.unmet_by_reason} == {
+        "not_understood": 0,
+        "low_confidence": 2,
+        "no_matching_service": 0,
+        "other_organisation": 1,
+        "negative_feedback": 1,
+        "asked_for_person": 0,
+    }
+    assert [(row.label, row.count) for row in report.other_organisations] == [("Oakshire County Council", 1)]
+    assert [(row.label, row.count) for row in report.services_asked_about] == [
+        ("Bin collections", 3),
+        ("Dog warden", 1),
+        ("Highways", 1),
+    ]
+    assert [(row.label, row.count) for row in report.referrals] == [("Bin collections", 2), ("Dog warden", 1)]
+    assert report.clusters[0].count == 2 and "dog" in report.clusters[0].terms
+
+
+def test_markdown_shows_the_counts(week_of_activity: Engine) -> None:
+    with session_scope(week_of_activity) as session:
+        text = render(build_report(session, *WEEK), "md")
+    assert "| Conversations | 6 |" in text
+    assert "| Signposted without an unmet turn (containment) | 2 (33.3%) |" in text
+    assert "| Negative-feedback rate | 25.0% (1 of 4) |" in text
+    assert "| Oakshire County Council | 1 |" in text
+    assert "| Bin collections | 3 |" in text
+    assert "| Staff referrals | 3 |" in text
+
+
+def test_html_shows_the_counts_and_fetches_nothing(week_of_activity: Engine) -> None:
+    with session_scope(week_of_activity) as session:
+        page = render(build_report(session, *WEEK), "html")
+    assert '<th scope="row">Conversations</th><td class="num">6</td>' in page
+    assert "2 (33.3%)" in page
+    assert '<td>Oakshire County Council</td><td class="num">1</td>' in page
+    assert "http" not in page.replace("http://www.w3.org", "")
+
+
+def test_csv_has_one_row_per_figure(week_of_activity: Engine) -> None:
+    with session_scope(week_of_activity) as session:
+        text = render(build_report(session, *WEEK), "csv")
+    rows = {(row["section"], row["label"]): row["value"] for row in csv.DictReader(io.StringIO(text))}
+    assert rows[("summary", "conversations")] == "6"
+    assert rows[("summary", "contained")] == "2"
+    assert rows[("summary", "containment_rate")] == "0.3333"
+    assert rows[("unmet_by_reason", "low_confidence")] == "2"
+    assert rows[("other_organisation", "Oakshire County Council")] == "1"
+    assert rows[("referrals_by_service", "Bin collections")] == "2"
+
+
+def test_report_command_writes_each_format(week_of_activity: Engine, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from bot.cli import _register, app
+
+    _register()
+    settings = make_settings(tmp_path, week_of_activity)
+    with cli_environment(monkeypatch, settings):
+        runner = CliRunner()
+        for output_format, expected in (("md", "| Conversations | 6 |"), ("csv", "summary,conversations,6")):
+            result = runner.invoke(
+                app, ["report", "--from", "2026-03-02", "--to", "2026-03-08", "--format", output_format]
+            )
+            assert result.exit_code == 0, result.output
+            assert expected in result.stdout
+        target = tmp_path / "out" / "report.html"
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "--from",
+                "2026-03-02",
+                "--to",
+                "2026-03-08",
+                "--format",
+                "html",
+                "--output",
+                str(target),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert '<td class="num">6</td>' in target.read_text()
+        refused = runner.invoke(app, ["report", "--format", "pdf"])
+        assert refused.exit_code == 1 and "--format must be one of html, md, csv" in refused.output
+        backwards = runner.invoke(app, ["report", "--from", "2026-03-08", "--to", "2026-03-02"])
+        assert backwards.exit_code == 1 and "is after" in backwards.output
