@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 
 from bot.conversation.channel import RESIDENT
 from bot.db import session_scope
@@ -250,10 +251,16 @@ async def chat(request: Request) -> Response:
         )
         return _with_cors(response, request, settings)
     except RasaUnavailable as error:
-        log.warning("the assistant could not be reached at %s: %s", settings.rasa_url, error)
         phone = await run_in_threadpool(contact_centre_phone, settings, app_engine(request))
+        # Logged after the response is sent: the redacting log filter may have to load spaCy first, and a
+        # resident must not wait for that to be told to phone.
+        report = BackgroundTask(
+            log.warning, "the assistant could not be reached at %s: %s", settings.rasa_url, error
+        )
         response = JSONResponse(
-            {"error": "unavailable", "message": unavailable_message(phone), "phone": phone}, status_code=503
+            {"error": "unavailable", "message": unavailable_message(phone), "phone": phone},
+            status_code=503,
+            background=report,
         )
         return _with_cors(response, request, settings)
     return _with_cors(JSONResponse(replies), request, settings)
