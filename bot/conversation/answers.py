@@ -53,10 +53,14 @@ def phones_for(service: ServiceDetails, channel: str) -> tuple[list[PhoneInfo], 
     Staff-only numbers never leave the staff channel.
     """
     phones = _visible(service.phones, channel)
-    if not [phone for phone in phones if not phone.out_of_hours]:
-        phones = phones + _visible(service.organisation.phones, channel)
     daytime = [phone for phone in phones if not phone.out_of_hours]
     out_of_hours = [phone for phone in phones if phone.out_of_hours]
+    if not daytime and out_of_hours:
+        return out_of_hours, []  # an emergency line that is only listed as out-of-hours is THE number
+    if not daytime:
+        organisation = _visible(service.organisation.phones, channel)
+        daytime = [phone for phone in organisation if not phone.out_of_hours]
+        out_of_hours = [phone for phone in organisation if phone.out_of_hours]
     return daytime, out_of_hours
 
 
@@ -309,7 +313,12 @@ EMPTY_MESSAGE = "I did not receive a message. Please type what you need help wit
 
 
 def unavailable(phone: str) -> str:
-    """What a resident reads when part of the assistant is down: never silence, always a number."""
+    """What a resident reads when part of the assistant is down: never silence, a number whenever known."""
+    if not phone:
+        return (
+            "Sorry, I cannot look that up right now. Please contact the council's contact centre, "
+            "or try again in a few minutes."
+        )
     return (
         "Sorry, I cannot look that up right now. Please call our contact centre on "
         f"{phone}, or try again in a few minutes."

@@ -46,7 +46,10 @@ def refresh(engine: Engine | None = None, *, force: bool = False) -> str:
     if not force and now - _checked_at < REFRESH_SECONDS:
         return current()
     if not _refreshing.acquire(blocking=False):
-        return current()  # another thread is already reading it
+        # Another thread is reading it now: wait (briefly) for that read and use its result.
+        if _refreshing.acquire(timeout=10):
+            _refreshing.release()
+        return current()
     _checked_at = now
     own_engine = None
     try:

@@ -24,6 +24,7 @@ located location visit office open opened opening hours times time close closed 
 tomorrow now weekend saturday sunday monday tuesday wednesday thursday friday morning afternoon evening
 until till til still right yet usually normally details info information send give tell need want
 ok okay so then also just again thanks thank cheers that this those these one service team
+postcode postcodes post code live living lives area
 """
 FOLLOW_UP_WORDS = frozenset(re.findall(r"\S+", _FOLLOW_UP_TEXT))
 

@@ -23,6 +23,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -124,8 +125,11 @@ class HereToHelpRestInput(RestInput):
                 logger.error(
                     "a turn produced no reply (is the action server up?); replied with the contact centre"
                 )
-            asyncio.get_running_loop().run_in_executor(None, contact_line.refresh)
-            messages.append(
-                {"recipient_id": sender, "text": answers.unavailable(contact_line.current(channel))}
-            )
+            phone = contact_line.current(channel)
+            if not phone:  # never read yet: try the directory now rather than give no number
+                loop = asyncio.get_running_loop()
+                phone = await loop.run_in_executor(None, partial(contact_line.refresh, force=True))
+            else:
+                asyncio.get_running_loop().run_in_executor(None, contact_line.refresh)
+            messages.append({"recipient_id": sender, "text": answers.unavailable(phone)})
         return response.json(messages)

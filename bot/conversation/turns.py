@@ -10,6 +10,7 @@ costs the resident their answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,14 @@ from sqlalchemy.orm import Session
 from bot.conversation import answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
 from bot.conversation.followups import chosen_position, contact_kind, names_a_need
-from bot.conversation.postcodes import InvalidPostcode, Postcode, find_postcode, parse_outward, parse_postcode
+from bot.conversation.postcodes import (
+    InvalidPostcode,
+    Postcode,
+    find_postcode,
+    find_postcode_text,
+    parse_outward,
+    parse_postcode,
+)
 from bot.directory.queries import ServiceDetails, contact_centre, host_organisation, services_details
 
 logger = logging.getLogger(__name__)
@@ -150,6 +158,20 @@ def _answer(
         )
 
 
+def is_mostly_postcode(text: str) -> bool:
+    """A message that is a postcode and little else ("BV4 2QT", "my postcode is SG13 8DE"), valid or not.
+
+    The intent classifier has not seen most postcodes, so such a message may arrive as a fallback or a
+    low-confidence need; it is recognised here by its shape instead.
+    """
+    found = find_postcode_text(text)
+    if found is None:
+        return False
+    pattern = r"\s*".join(re.escape(part) for part in found.split())
+    remainder = re.sub(pattern, " ", text, count=1, flags=re.IGNORECASE)
+    return not names_a_need(remainder)
+
+
 def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> None:
     outcome.say(answers.fallback(reason, phone=_phone(session, turn.channel)))
     outcome.slots.update(feedback_pending=False)
@@ -161,8 +183,10 @@ def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> 
 
 def signpost(session: Session, turn: TurnInput) -> Outcome:
     """A need: answer with the best service, offer buttons when several are as likely, or say we cannot."""
-    outcome = Outcome()
     services = list(turn.services)
+    if not is_confident(services, turn.threshold) and is_mostly_postcode(turn.text):
+        return postcode(session, turn)
+    outcome = Outcome()
     if not is_confident(services, turn.threshold):
         _unmet(session, turn, LOW_CONFIDENCE if services else NO_MATCHING_SERVICE, outcome)
         outcome.slots.update(service_id=None, candidates=[], offered=[])
@@ -329,6 +353,8 @@ def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
 
 def unmet(session: Session, turn: TurnInput, reason: str = NOT_UNDERSTOOD) -> Outcome:
     """Out of scope or not understood: a polite reply with the contact-centre number, logged as unmet."""
+    if is_mostly_postcode(turn.text):
+        return postcode(session, turn)
     outcome = Outcome()
     _unmet(session, turn, reason, outcome)
     return outcome

@@ -313,6 +313,15 @@ async def test_a_malformed_postcode_gets_a_clear_reply_and_is_not_kept(
     assert "postcode" not in slots(events)
 
 
+async def test_a_bare_postcode_the_classifier_did_not_understand_is_still_read_as_a_postcode(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker("LU1 1AA", intent="nlu_fallback", slots={"service_id": "waste"})
+    await ActionUnmet().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("LU1 1AA is outside the area Bin collections covers")
+    assert gap_entries(directory) == []
+
+
 @time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
 async def test_an_updated_phone_number_shows_at_once_without_retraining(
     directory, dispatcher, make_tracker, domain

@@ -169,3 +169,28 @@ def test_without_a_contact_centre_in_the_directory_the_configured_number_is_used
         None, now=WEDNESDAY_AFTERNOON, channel=RESIDENT, fallback_phone="0300 123 4567"
     )
     assert "0300 123 4567" in fallback("not_understood", phone="0300 123 4567")
+
+
+def test_an_emergency_line_listed_only_as_out_of_hours_is_given_as_the_number() -> None:
+    repairs = ServiceDetails(
+        id="repairs",
+        name="Emergency repairs",
+        organisation=OrganisationInfo(
+            id="ha", name="Brackenford Homes", phones=(PhoneInfo(number="01632 960700"),)
+        ),
+        phones=(PhoneInfo(number="01632 960719", out_of_hours=True),),
+        schedules=(ScheduleInfo(byday="MO,TU,WE,TH,FR,SA,SU", opens_at=time(0), closes_at=time(23, 59)),),
+    )
+    text = signpost(repairs, channel=RESIDENT, now=WEDNESDAY_EVENING)
+    assert "call 01632 960719" in text
+    assert "01632 960700" not in text
+    assert "open 24 hours a day" in text
+
+
+def test_when_no_number_is_known_at_all_the_outage_reply_still_says_where_to_turn() -> None:
+    from bot.conversation.answers import unavailable
+
+    assert unavailable("") == (
+        "Sorry, I cannot look that up right now. Please contact the council's contact centre, "
+        "or try again in a few minutes."
+    )

@@ -83,3 +83,20 @@ def test_a_postcode_in_a_listed_district_is_inside_the_area() -> None:
 def test_a_whole_postcode_area_covers_its_districts_but_not_other_areas() -> None:
     assert in_areas(parse_postcode("SG1 1AA"), ["SG"])
     assert not in_areas(parse_postcode("S1 1AA"), ["SG"])
+
+
+@pytest.mark.parametrize(
+    ("text", "mostly"),
+    [
+        ("BV9 1AA", True),
+        ("my postcode is SG13 8DE", True),
+        ("I live in BV4 1CI", True),
+        ("sg13", True),
+        ("bin not collected at SG13 8DE", False),
+        ("hello", False),
+    ],
+)
+def test_a_message_that_is_mostly_a_postcode_is_recognised_by_its_shape(text: str, mostly: bool) -> None:
+    from bot.conversation.turns import is_mostly_postcode
+
+    assert is_mostly_postcode(text) is mostly
