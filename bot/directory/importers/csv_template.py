@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.directory.importers import fields
 from bot.directory.importers.collect import Collector, derived_id
-from bot.directory.importers.hsds import RecordReader
+from bot.directory.importers.reader import RecordReader
 from bot.directory.importers.records import (
     AreaRecord,
     OrganisationRecord,

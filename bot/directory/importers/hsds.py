@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from bot.directory.importers import fields
 from bot.directory.importers.collect import Collector, derived_id
 from bot.directory.importers.errors import Problems
+from bot.directory.importers.reader import RecordReader
 from bot.directory.importers.records import (
     AreaRecord,
     OrganisationRecord,
@@ -53,40 +54,6 @@ class Term:
 
     def is_(self, taxonomy: str) -> bool:
         return self.taxonomy.lower() == taxonomy.lower()
-
-
-class RecordReader:
-    """Reads one record's fields, turning each `FieldError` into a rejection that names the field."""
-
-    def __init__(self, problems: Problems, file: str, label: str) -> None:
-        self.problems = problems
-        self.file = file
-        self.label = label
-        self.failed = False
-
-    def read(
-        self, path: str, parser: Callable[[Any], T | None], value: object, default: T | None = None
-    ) -> T | None:
-        try:
-            return parser(value)
-        except fields.FieldError as error:
-            self.reject(path, str(error))
-            return default
-
-    def reject(self, path: str, reason: str) -> None:
-        self.failed = True
-        self.problems.reject(self.file, self.label, path, reason)
-
-    def warn(self, path: str, reason: str) -> None:
-        self.problems.warn(self.file, self.label, path, reason)
-
-    def email(self, path: str, value: object) -> str | None:
-        """Addresses are shown, never sent to, so a malformed one is dropped with a warning, not rejected."""
-        address = self.read(path, fields.text_up_to(255), value)
-        if address and not fields.looks_like_email(address):
-            self.warn(path, f'"{address}" is not an e-mail address; left out')
-            return None
-        return address
 
 
 def load_json(path: Path, display: str, problems: Problems) -> Any | None:
@@ -196,9 +163,9 @@ def read_service(item: dict, display: str, where: str, collector: Collector) -> 
     service_id = reader.read("id", fields.identifier, item.get("id"))
     name = reader.read("name", fields.required_text(255, "every service needs a name"), item.get("name"))
     status = reader.read("status", fields.status, item.get("status"))
-    organisation = _organisation(reader, item, collector)
+    organisation = _organisation(reader, item)
     organisation_id = organisation.id if organisation else None
-    reference = reader.read("organization_id", fields.text, item.get("organization_id"))
+    reference = reader.read("organization_id", fields.text_up_to(64), item.get("organization_id"))
     if organisation and reference and reference != organisation.id:
         reader.reject("organization_id", f'"{reference}" differs from organization.id "{organisation.id}"')
     owner = service_id or "?"
@@ -245,7 +212,7 @@ def _optional(reader: RecordReader, path: str, parser: Callable[[Any], T], value
     return reader.read(path, parser, value)
 
 
-def _organisation(reader: RecordReader, item: dict, collector: Collector) -> OrganisationRecord | None:
+def _organisation(reader: RecordReader, item: dict) -> OrganisationRecord | None:
     value = item.get("organization")
     if value is None:
         return None
