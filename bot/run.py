@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,9 +180,15 @@ def model_file(settings: Settings) -> Path:
 
 
 def needs_training(settings: Settings) -> bool:
+    import warnings
+
     from bot.routing.training import model_is_stale
 
-    return model_is_stale(settings.models_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", DeprecationWarning
+        )  # importing Rasa's stack is noisy, and not our news
+        return model_is_stale(settings.models_dir)
 
 
 def ensure_model(settings: Settings, *, allow_training: bool, say: Say = _say) -> Path:
@@ -283,6 +290,9 @@ def _base_environment(settings: Settings) -> dict[str, str]:
             "TF_CPP_MIN_LOG_LEVEL": "3",
         }
     )
+    # Rasa's dependencies print pages of DeprecationWarnings on import, which would bury the lines that
+    # matter when a failing server's log is quoted
+    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     return env
 
 
@@ -358,6 +368,10 @@ def service_specs(
             str(addresses.web_port),
             "--log-level",
             settings.log_level.lower(),
+            # no websockets: the app does not use them, and uvicorn's websockets support needs a newer
+            # `websockets` than the one Rasa's Sanic pins
+            "--ws",
+            "none",
         ],
         port=addresses.web_port,
         health_url=addresses.url(addresses.web_port, "/healthz"),
@@ -412,6 +426,7 @@ def run(
     say: Say = _say,
 ) -> int:
     """Bring everything up and keep it up until Ctrl-C; returns the process exit code (0: stopped cleanly)."""
+    started = time.monotonic()
     settings = settings or get_settings()
     addresses = Addresses.from_settings(settings)
     supervisor: Supervisor | None = None
@@ -439,6 +454,7 @@ def run(
             supervisor.wait_until_healthy(ready_timeout)
             for line in describe_running(addresses, settings.var_dir / "logs"):
                 say(line)
+            say(f"  Ready after          {time.monotonic() - started:.0f} s")
             if sign_ins is not None:
                 _show_sign_ins(*sign_ins, say=say)
             if check:
