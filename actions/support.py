@@ -51,6 +51,7 @@ def turn_input(tracker: Tracker) -> turns.TurnInput:
         channel=channel_from_metadata(latest.get("metadata")),
         now=london_now(get_settings().timezone),
         text=latest.get("text") or "",
+        intent=(latest.get("intent") or {}).get("name") or "",
         services=list(latest.get("services") or []),
         threshold=float(threshold),
         service_id=tracker.get_slot("service_id"),

@@ -39,6 +39,7 @@ NO_MATCHING_SERVICE = "no_matching_service"
 OTHER_ORGANISATION = "other_organisation"
 NEGATIVE_FEEDBACK = "negative_feedback"
 ASKED_FOR_PERSON = "asked_for_person"
+NLU_FALLBACK = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class TurnInput:
     channel: str
     now: datetime
     text: str = ""
+    intent: str = ""
     services: Sequence[Mapping[str, Any]] = ()
     """This message's ranked candidates (`services` in the parse result)."""
     threshold: float = 0.0
@@ -352,9 +354,15 @@ def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
 
 
 def unmet(session: Session, turn: TurnInput, reason: str = NOT_UNDERSTOOD) -> Outcome:
-    """Out of scope or not understood: a polite reply with the contact-centre number, logged as unmet."""
+    """Out of scope or not understood: a polite reply with the contact-centre number, logged as unmet.
+
+    The intent classifier knows only the few conversational intents; when it is unsure (nlu_fallback) but the
+    directory router is confident ("rubbish", "skip licence"), the message names a need and is signposted.
+    """
     if is_mostly_postcode(turn.text):
         return postcode(session, turn)
+    if turn.intent == NLU_FALLBACK and is_confident(turn.services, turn.threshold):
+        return signpost(session, turn)
     outcome = Outcome()
     _unmet(session, turn, reason, outcome)
     return outcome

@@ -313,6 +313,27 @@ async def test_a_malformed_postcode_gets_a_clear_reply_and_is_not_kept(
     assert "postcode" not in slots(events)
 
 
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+async def test_a_need_the_intent_classifier_was_unsure_of_is_signposted_when_the_router_is_confident(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker("rubbish", intent="nlu_fallback", services=[candidate("waste", 0.9)])
+    await ActionUnmet().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith(
+        "Bin collections (Brackenford District Council): call 01632 960200"
+    )
+    assert gap_entries(directory) == []
+
+
+async def test_out_of_scope_is_not_understood_even_if_some_service_scores(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker("sing me a song", intent="out_of_scope", services=[candidate("waste", 0.9)])
+    await ActionUnmet().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("Sorry, I did not understand that.")
+    assert [e.reason for e in gap_entries(directory)] == ["not_understood"]
+
+
 async def test_a_bare_postcode_the_classifier_did_not_understand_is_still_read_as_a_postcode(
     directory, dispatcher, make_tracker, domain
 ) -> None:

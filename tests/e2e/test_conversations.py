@@ -77,7 +77,7 @@ async def test_two_tier_council_tax_is_the_district_and_school_places_are_the_co
 
 
 async def test_a_housing_association_tenant_with_no_heating_is_sent_to_brackenford_homes(chat) -> None:
-    answer = text_of(await chat(new_sender(), "my Brackenford Homes flat has no heating or hot water"))
+    answer = text_of(await chat(new_sender(), "no heating or hot water in my housing association flat"))
     assert "handled by Brackenford Homes" in answer
     assert "01632 960719" in answer
 
@@ -285,3 +285,11 @@ async def test_when_the_database_is_down_the_resident_still_gets_a_number(chat, 
         "Sorry, I cannot look that up right now. Please call our contact centre on 01632 960000, "
         "or try again in a few minutes."
     )
+
+
+async def test_a_one_word_need_the_classifier_is_unsure_of_is_still_signposted(chat, e2e) -> None:
+    sender = new_sender()
+    replies = await chat(sender, "rubbish")
+    assert not text_of(replies).startswith("Sorry, I did not understand")
+    assert buttons_of(replies), "either choices or the Yes/No feedback buttons"
+    assert "not_understood" not in gap_reasons(e2e, sender)
