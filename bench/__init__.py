@@ -1,0 +1,1 @@
+"""Routing benchmarks: `make bench` (python -m bench.run) measures accuracy, unmet detection and speed."""
