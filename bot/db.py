@@ -50,12 +50,19 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """The shared engine for `url` (default: DATABASE_URL), migrated to the newest schema on first use."""
-    engine = make_engine(url or get_settings().database_url)
+    """The shared engine for `url` (default: DATABASE_URL as it is now), migrated on first use."""
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
     migrate(engine)
     return engine
+
+
+get_engine.cache_clear = _engine_for.cache_clear  # type: ignore[attr-defined]
 
 
 def migrate(engine: Engine) -> None:
