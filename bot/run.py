@@ -185,9 +185,8 @@ def needs_training(settings: Settings) -> bool:
     from bot.routing.training import model_is_stale
 
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", DeprecationWarning
-        )  # importing Rasa's stack is noisy, and not our news
+        # importing Rasa's stack prints pages of deprecation notices, and Rasa adds warning filters of its own
+        warnings.showwarning = lambda *args, **kwargs: None
         return model_is_stale(settings.models_dir)
 
 
