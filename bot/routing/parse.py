@@ -21,14 +21,16 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.routing.rasa_component import SERVICE_THRESHOLD, SERVICES
-
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
     from bot.routing.router import Candidate
 
 T = TypeVar("T")
+SERVICES = "services"
+SERVICE_THRESHOLD = "service_threshold"
+"""The parse-result keys `ServiceRouterComponent` adds (docs/architecture.md). Defined here, not in the
+component, so that importing this module for `rank_via_server` does not import Rasa and TensorFlow."""
 MAX_MESSAGE_CHARS = 5000
 
 

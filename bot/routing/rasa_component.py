@@ -33,14 +33,14 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
+
 if TYPE_CHECKING:
     from bot.directory.snapshot import DirectoryEntry
     from bot.routing.router import Router
 
 logger = logging.getLogger(__name__)
 
-SERVICES = "services"
-SERVICE_THRESHOLD = "service_threshold"
 META_FILE = "service_router.json"
 MAX_TEXT_CHARS = 2000
 """Longer messages are routed on their first 2,000 characters: enough for any request; it bounds the cost."""
