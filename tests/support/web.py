@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from bot.db import session_scope
 from bot.directory.models import Organisation, Phone, Schedule, Service, ServiceLgsl
+from bot.settings import Settings
 from bot.web.users import add_user
 
 PASSWORD = "correct horse battery"
@@ -16,6 +18,21 @@ PASSWORD = "correct horse battery"
 WASTE_ID = "svc-waste"
 HIGHWAYS_ID = "svc-highways"
 CONTACT_ID = "svc-contact"
+
+
+def make_settings(tmp_path: Path, rasa_url: str, **overrides: object) -> Settings:
+    """Settings for a test app: its own VAR_DIR, the given (fake) Rasa, no contact-centre override."""
+    values: dict = {
+        "var_dir": tmp_path,
+        "rasa_url": rasa_url,
+        "rasa_token": "test-token",
+        "web_secret_key": "test-secret",
+        "chat_rate_limit": "100/minute",
+        "chat_timeout_seconds": 5.0,
+        "contact_centre_phone": "",
+    }
+    values.update(overrides)
+    return Settings(**values)
 
 
 def add_directory(engine: Engine) -> None:

@@ -15,22 +15,9 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.web import make_settings
 
 SENDER = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"
-
-
-def make_settings(tmp_path: Path, rasa_url: str, **overrides: object) -> Settings:
-    values: dict = {
-        "var_dir": tmp_path,
-        "rasa_url": rasa_url,
-        "rasa_token": "test-token",
-        "web_secret_key": "test-secret",
-        "chat_rate_limit": "100/minute",
-        "chat_timeout_seconds": 5.0,
-        "contact_centre_phone": "",
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture

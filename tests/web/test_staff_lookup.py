@@ -23,10 +23,10 @@ from tests.support.web import (
     add_account,
     add_directory,
     csrf_from,
+    make_settings,
     ranked,
     sign_in,
 )
-from tests.web.test_chat_api import make_settings
 
 WEDNESDAY_MORNING = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
