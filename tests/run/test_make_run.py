@@ -276,6 +276,12 @@ def test_the_demo_page_serves_the_widget(running: Running) -> None:
     assert len(widget.text) > 100
 
 
+def test_the_printed_staff_and_officer_pages_exist_and_ask_for_a_sign_in(running: Running) -> None:
+    for path in ("/staff", "/officer"):
+        response = httpx.get(f"http://127.0.0.1:{running.web_port}{path}", timeout=30)
+        assert response.status_code in (302, 303, 401, 403), (path, response.status_code)
+
+
 def test_the_rasa_api_needs_the_token(running: Running) -> None:
     assert httpx.get(f"http://127.0.0.1:{running.rasa_port}/status", timeout=30).status_code == 401
     token = (running.var_dir / "secrets" / "rasa_token").read_text().strip()
