@@ -14,7 +14,7 @@ def train(
     ),
 ) -> None:
     """Build the spaCy pipeline and train the Rasa model from the directory database into MODELS_DIR."""
-    from bot.routing.rasa_component import DirectoryEmptyError
+    from bot.routing.directory_source import DirectoryEmptyError
     from bot.routing.training import TrainingError
     from bot.routing.training import train as run_training
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -33,10 +32,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.routing.directory_source import DirectoryEmptyError, read_directory
 from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
 
+__all__ = ["DirectoryEmptyError", "ServiceRouterComponent", "read_directory", "router_class"]
+
 if TYPE_CHECKING:
-    from bot.directory.snapshot import DirectoryEntry
     from bot.routing.router import Router
 
 logger = logging.getLogger(__name__)
@@ -46,42 +47,11 @@ MAX_TEXT_CHARS = 2000
 """Longer messages are routed on their first 2,000 characters: enough for any request; it bounds the cost."""
 
 
-class DirectoryEmptyError(RuntimeError):
-    """Training found no active services: there is nothing to route to."""
-
-
 def router_class() -> type[Router]:
     """The router implementation (a seam so the component can be tested before or without the real one)."""
     from bot.routing.router import Router
 
     return Router
-
-
-def read_directory(database_url: str | None = None) -> list[DirectoryEntry]:
-    """The active services in the directory database (default: DATABASE_URL), or a clear error if none."""
-    from bot.db import make_engine, session_scope
-    from bot.directory.snapshot import load_directory_entries
-    from bot.settings import get_settings
-
-    url = database_url or get_settings().database_url
-    hint = "import a directory first: here-to-help directory import data/directory"
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:" and not Path(path).is_file():
-            raise DirectoryEmptyError(f"The directory database {path} does not exist; {hint}")
-    engine = make_engine(url)
-    try:
-        with session_scope(engine) as session:
-            entries = load_directory_entries(session)
-    except Exception as error:  # noqa: BLE001 - a missing table or server is reported the same way
-        raise DirectoryEmptyError(
-            f"Could not read the directory from {engine.url!r} ({error}); {hint}"
-        ) from error
-    finally:
-        engine.dispose()
-    if not entries:
-        raise DirectoryEmptyError(f"The directory at {engine.url!r} has no active services; {hint}")
-    return entries
 
 
 def is_intent_payload(text: str) -> bool:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,7 @@ def model_code_files() -> list[Path]:
 def current_directory_fingerprint(database_url: str | None = None) -> tuple[str, int]:
     """The directory's fingerprint and service count; DirectoryEmptyError when there is nothing to train."""
     from bot.directory.snapshot import directory_fingerprint
-    from bot.routing.rasa_component import read_directory
+    from bot.routing.directory_source import read_directory
 
     entries = read_directory(database_url)
     return directory_fingerprint(entries), len(entries)
@@ -131,9 +132,9 @@ def training_fingerprint(
     """One sha256 over everything a trained model depends on: directory, config, domain, training data,
     the spaCy pipeline's rules and the routing code. Equal fingerprints mean retraining would change nothing.
     """
-    from rasa import __version__ as rasa_version
+    from bot.routing.contact_rules import BUILD_VERSION
 
-    from bot.routing.spacy_pipeline import BUILD_VERSION
+    rasa_version = version("rasa")
 
     inputs = inputs or project_inputs()
     if directory_fingerprint is None:
@@ -167,7 +168,7 @@ def model_is_stale(models_dir: Path | None = None) -> bool:
 
     An unreadable directory database also counts as stale: training will then say what is wrong.
     """
-    from bot.routing.rasa_component import DirectoryEmptyError
+    from bot.routing.directory_source import DirectoryEmptyError
 
     if not model_path(models_dir).is_file():
         return True
