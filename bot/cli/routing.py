@@ -4,8 +4,34 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
+
+
+@contextmanager
+def _without_import_noise(*, keep_data_warnings: bool) -> Iterator[None]:
+    """Hide the pages of deprecation notices importing Rasa's stack prints; Rasa installs its own warning
+    filters, so the display function is replaced rather than a filter added. With `keep_data_warnings`,
+    Rasa's warnings about our training data (UserWarning) are still shown: they are worth fixing.
+    """
+    original = warnings.showwarning
+
+    def show(message, category, *args, **kwargs):
+        if (
+            keep_data_warnings
+            and issubclass(category, UserWarning)
+            and not issubclass(category, DeprecationWarning)
+        ):
+            original(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
 
 
 def train(
@@ -19,7 +45,8 @@ def train(
     from bot.routing.training import train as run_training
 
     try:
-        outcome = run_training(force=force)
+        with _without_import_noise(keep_data_warnings=True):
+            outcome = run_training(force=force)
     except (DirectoryEmptyError, TrainingError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -41,8 +68,9 @@ def route(
         typer.echo("error: the message is empty.", err=True)
         raise typer.Exit(2)
     try:
-        parser = load_parser()
-        candidates, threshold = parser.services(text)
+        with _without_import_noise(keep_data_warnings=False):
+            parser = load_parser()
+            candidates, threshold = parser.services(text)
     except ModelNotFoundError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
