@@ -1,10 +1,9 @@
 """The staff referral lookup: rank services for a caller's words with the bot's own router, then gather what
 an officer on the phone needs about each (every number including staff-only lines, staff notes, opening).
 
-Ranking goes to the running Rasa server's `POST /model/parse`, the call `bot.routing.parse.rank_via_server`
-makes, so the lookup and the resident bot can never disagree about which service fits. It is made here with
-an async client because importing `bot.routing.parse` loads Rasa and TensorFlow (tens of seconds, hundreds
-of MB), which the web app must not carry for one HTTP call.
+Ranking goes to the running Rasa server's `POST /model/parse` through `bot.routing.parse` (the module behind
+`rank_via_server`), so the lookup and the resident bot can never disagree about which service fits. That
+call is synchronous, so it runs in the threadpool, off the event loop.
 """
 
 from __future__ import annotations
@@ -15,21 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from bot.conversation.answers import phones_for, service_opening
 from bot.conversation.channel import STAFF
 from bot.conversation.opening import describe_weekly, hours_from_schedules
 from bot.directory.queries import PhoneInfo, ServiceDetails, services_details
+from bot.routing.parse import RasaServerError, services_via_server
 from bot.settings import Settings
 
 MAX_QUERY_CHARS = 500
 MAX_RESULTS = 5
 PARSE_TIMEOUT_SECONDS = 10.0
-SERVICES_KEY = "services"
-THRESHOLD_KEY = "service_threshold"
-"""The parse-result keys ServiceRouterComponent adds (docs/architecture.md, "The parse result")."""
 
 
 class LookupUnavailable(Exception):
@@ -57,39 +54,23 @@ def check_query(text: str) -> str:
 
 async def rank(text: str, settings: Settings) -> Ranked:
     """The router's ranked candidates for `text` from the running Rasa server, best first."""
-    params = {"token": settings.rasa_token} if settings.rasa_token else None
     try:
-        async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_SECONDS) as client:
-            response = await client.post(
-                settings.rasa_url + "/model/parse", params=params, json={"text": text}
-            )
-    except httpx.HTTPError as error:
+        candidates, threshold = await run_in_threadpool(
+            services_via_server, text, settings.rasa_url, settings.rasa_token or None, PARSE_TIMEOUT_SECONDS
+        )
+    except RasaServerError as error:
         raise LookupUnavailable(
-            "The assistant's service router is not running, so services cannot be ranked just now. "
-            "Try again in a minute; if it keeps happening, tell whoever looks after Here to Help "
-            f"(Rasa could not be reached at {settings.rasa_url})."
+            "The assistant's service router is not available, so services cannot be ranked just now. "
+            f"Try again in a minute; if it keeps happening, tell whoever looks after Here to Help ({error})"
         ) from error
-    if response.status_code in (401, 403):
-        raise LookupUnavailable(
-            "The assistant's service router refused this web app's token (RASA_TOKEN does not match the one "
-            "Rasa was started with), so services cannot be ranked."
-        )
-    if response.status_code != 200:
-        raise LookupUnavailable(
-            f"The assistant's service router answered with an error (HTTP {response.status_code}), so "
-            "services cannot be ranked just now. Has a model been trained (`here-to-help train`)?"
-        )
-    try:
-        result = response.json()
-        candidates = [
-            c for c in result.get(SERVICES_KEY) or [] if isinstance(c, dict) and c.get("service_id")
-        ]
-        threshold = float(result.get(THRESHOLD_KEY) or 0.0)
     except (ValueError, AttributeError, TypeError) as error:
         raise LookupUnavailable(
             "The assistant's service router answered something that is not a ranking."
         ) from error
-    return Ranked(candidates, threshold)
+    ranked = [
+        candidate for candidate in candidates if isinstance(candidate, dict) and candidate.get("service_id")
+    ]
+    return Ranked(ranked, threshold)
 
 
 def _number(value: Any) -> float | None:
