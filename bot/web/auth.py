@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from bot.gaplog.models import Role, User
 from bot.web.deps import app_engine, db_session
+from bot.web.rate_limit import RateLimit, TokenBucketLimiter
 from bot.web.users import authenticate
 
+SIGN_IN_LIMIT = RateLimit(count=10, period_seconds=60.0)
+"""Sign-in attempts one client (IP address) may make: enough for typos, too few to guess passwords."""
 SESSION_USER = "user_id"
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -152,6 +155,19 @@ def sign_in(
 ) -> Response:
     from bot.web.templating import render
 
+    limiter = getattr(request.app.state, "sign_in_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.sign_in_limiter = TokenBucketLimiter(SIGN_IN_LIMIT)
+    wait = limiter.acquire(request.client.host if request.client else "unknown")
+    if wait > 0:
+        seconds = limiter.retry_after_seconds(wait)
+        context = {
+            "title": "Too many attempts",
+            "message": f"Too many sign-in attempts. Try again in {seconds} seconds.",
+        }
+        response = render(request, "error.html", context, status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     user = authenticate(session, username.strip(), password) if username and password else None
     if user is None:
         context = {

@@ -146,3 +146,17 @@ def test_pages_are_accessible_html_without_scripts(client: TestClient) -> None:
         assert html.count("<h1") == 1
         for field_id in __import__("re").findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html):
             assert f'for="{field_id}"' in html, f"{path}: field {field_id} has no label"
+
+
+def test_repeated_password_guessing_is_slowed_down(client: TestClient) -> None:
+    token = csrf_from(client.get("/sign-in").text)
+    statuses = [
+        client.post(
+            "/sign-in", data={"username": "olive", "password": f"guess {n}", "csrf_token": token}
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    refused = client.post("/sign-in", data={"username": "olive", "password": PASSWORD, "csrf_token": token})
+    assert refused.status_code == 429 and "Too many sign-in attempts" in refused.text
