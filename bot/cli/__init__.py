@@ -29,6 +29,10 @@ def _register() -> None:
 
     routing.register(app)
 
+    from bot.cli.evaluate import evaluate_command
+
+    app.command("evaluate")(evaluate_command)
+
     from bot.cli import gaps, users
 
     gaps.register(app)

@@ -16,19 +16,22 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 6.0
-    midpoint: float = 0.0
-    nearest_weight: float = 1.0
+    slope: float = 4.0
+    midpoint: float = -0.5
+    keyword_weight: float = 2.0
     threshold: float = 0.5
 
-    def evidence(self, margin: float, nearest: float) -> float:
-        return margin + self.nearest_weight * nearest
+    def support(self, margin: np.ndarray, keyword: np.ndarray) -> np.ndarray:
+        """The evidence for each service: its best margin plus the weighted strongest keyword."""
+        return margin + self.keyword_weight * keyword
 
-    def confidence(self, margin: float, nearest: float) -> float:
-        z = self.slope * (self.evidence(margin, nearest) - self.midpoint)
+    def confidence(self, support: float) -> float:
+        z = self.slope * (support - self.midpoint)
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)

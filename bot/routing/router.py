@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.svm import LinearSVC
 
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.calibration import Calibration
 from bot.routing.features import TextFeatures
-from bot.routing.lexicon import Lexicon, default_lexicon
+from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
 from bot.routing.text_normalise import normalise
 
 FORMAT_VERSION = 1
@@ -43,7 +44,12 @@ META_FILE = "router.json"
 MAX_QUERY_CHARS = 2000
 """Only the first 2,000 characters of a message are routed: plenty for any request, and it bounds the cost."""
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+MAX_SENTENCES = 3
+"""How many leading sentences of a long message are also scored on their own, for confidence."""
+PRUNE_BELOW = 0.005
+"""SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
+KEYWORD_FLOOR = -1.0
 
 
 class RouterNotTrained(ValueError):
@@ -100,10 +106,13 @@ class Router:
         self.c = c
         self.calibration = calibration or Calibration()
         self.features: TextFeatures | None = None
-        self.model: LinearSVC | None = None
         self.services: list[tuple[str, str, tuple[int, ...]]] = []
-        self.phrase_matrix = None
-        self.phrase_owner: np.ndarray | None = None
+        self.weights: sparse.csr_matrix | None = None
+        """One row per service, then one for the out-of-scope class: the SVM weights, tiny ones pruned."""
+        self.intercepts: np.ndarray | None = None
+        self._weights_by_feature: sparse.csr_matrix | None = None
+        self.word_count = 0
+        """How many of the feature columns are word n-grams (the rest are character n-grams)."""
 
     @property
     def unmet_threshold(self) -> float:
@@ -112,85 +121,135 @@ class Router:
 
     @property
     def is_fitted(self) -> bool:
-        return self.model is not None
+        return self.weights is not None
 
-    def fit(self, entries: Sequence[DirectoryEntry], lexicon: Lexicon | None = None) -> Router:
-        """Learn the services in `entries` (active ones; inactive are skipped) with the resident lexicon."""
+    def fit(
+        self,
+        entries: Sequence[DirectoryEntry],
+        lexicon: Lexicon | None = None,
+        out_of_scope: Sequence[str] | None = None,
+    ) -> Router:
+        """Learn the services in `entries` (active ones; inactive are skipped) with the resident lexicon.
+
+        `out_of_scope` (default: the shipped list) are messages about nothing in any directory; they are
+        learnt as one extra class that is never a candidate but lowers confidence when it wins.
+        """
         lexicon = default_lexicon() if lexicon is None else lexicon
-        labels = _labels()
+        out_of_scope = out_of_scope_phrases() if out_of_scope is None else out_of_scope
+        labels_by_code = _labels()
         active = [entry for entry in entries if entry.active]
         if not active:
             raise ValueError("no active services to route to: the directory is empty")
         texts: list[str] = []
         owners: list[int] = []
         for index, entry in enumerate(active):
-            for text in service_texts(entry, lexicon, labels):
+            for text in service_texts(entry, lexicon, labels_by_code):
                 normalised = normalise(text)
                 if normalised:
                     texts.append(normalised)
                     owners.append(index)
+        negatives = [t for t in (normalise(p) for p in out_of_scope) if t]
         self.services = [(e.service_id, e.name, tuple(e.lgsl_codes)) for e in active]
         self.features = TextFeatures().fit(texts)
-        matrix = self.features.transform(texts)
-        self.phrase_matrix = matrix
-        self.phrase_owner = np.asarray(owners, dtype=np.int32)
-        if len(active) == 1:
-            self.model = _SingleService()
-        else:
-            self.model = LinearSVC(C=self.c, class_weight=None, max_iter=2000)
-            self.model.fit(matrix, self.phrase_owner)
+        self.word_count = len(self.features.words.vocabulary_)
+        matrix = self.features.transform(texts + negatives)
+        labels = np.asarray(owners + [len(active)] * len(negatives), dtype=np.int32)
+        self.weights, self.intercepts = self._train(matrix, labels, classes=len(active) + 1)
+        self._weights_by_feature = None
         return self
 
-    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per service: the SVM margin and the best cosine with any one of its training texts."""
-        if self.model is None or self.features is None:
+    def _train(self, matrix: sparse.csr_matrix, labels: np.ndarray, classes: int) -> tuple:
+        """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins)."""
+        weights = np.zeros((classes, matrix.shape[1]), dtype=np.float64)
+        intercepts = np.full(classes, -10.0)
+        present = np.unique(labels)
+        if len(present) == 1:
+            intercepts[present[0]] = 0.0
+        else:
+            model = LinearSVC(C=self.c, max_iter=2000).fit(matrix, labels)
+            rows = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
+            bias = (
+                model.intercept_
+                if len(present) > 2
+                else np.array([-model.intercept_[0], model.intercept_[0]])
+            )
+            weights[present] = rows
+            intercepts[present] = bias
+        weights[np.abs(weights) < PRUNE_BELOW] = 0.0
+        return sparse.csr_matrix(weights.astype(np.float32)), intercepts.astype(np.float64)
+
+    def _require_fitted(self) -> None:
+        if self.weights is None or self.features is None:
             raise RouterNotTrained("the router has not been fitted: call fit(entries) or Router.load(folder)")
-        vector = self.features.transform([normalise(text[:MAX_QUERY_CHARS])])
-        count = len(self.services)
-        margins = np.full(count, -10.0, dtype=np.float64)
-        margins[self.model.classes_] = np.asarray(self.model.decision_function(vector)).ravel()
-        cosines = np.asarray((self.phrase_matrix @ vector.T).todense()).ravel()
-        nearest = np.zeros(count, dtype=np.float64)
-        np.maximum.at(nearest, self.phrase_owner, cosines)
-        return margins, nearest
+
+    def _margins(self, vectors: sparse.csr_matrix) -> np.ndarray:
+        """Rows: texts; columns: services then the out-of-scope class."""
+        return (vectors @ self._by_feature()).toarray() + self.intercepts
+
+    def _by_feature(self) -> sparse.csr_matrix:
+        """The weights with one row per feature: what a message's sparse vector multiplies, fast."""
+        if self._weights_by_feature is None:
+            self._weights_by_feature = self.weights.T.tocsr()
+        return self._weights_by_feature
+
+    def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per service: the ranking margin (whole message) and the support used for confidence.
+
+        Support is the best margin over the whole message and its first sentences (long reports bury the
+        point in detail), less how far the out-of-scope class beats the best service there, plus the
+        strongest single word's weight for the service (a clear keyword such as "pothole" is evidence on
+        its own).
+        """
+        self._require_fitted()
+        text = text[:MAX_QUERY_CHARS]
+        segments = [normalise(text)]
+        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        if len(sentences) > 1:
+            segments.extend(normalise(s) for s in sentences[:MAX_SENTENCES])
+        vectors = self.features.transform(segments)
+        margins = self._margins(vectors)
+        services, outside = margins[:, :-1], margins[:, -1]
+        penalty = np.maximum(outside - services.max(axis=1), 0.0)
+        support = (services - penalty[:, None]).max(axis=0)
+        words = vectors[0].indices[vectors[0].indices < self.word_count]
+        if len(words):
+            rows = self._by_feature()[words].toarray()
+            keyword = (rows[:, :-1] - np.maximum(rows[:, -1:], 0.0)).max(axis=0)
+        else:
+            keyword = np.full(len(self.services), KEYWORD_FLOOR)
+        return services[0], self.calibration.support(support, keyword)
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""
+        self._require_fitted()
         if not (text or "").strip():
-            if self.model is None:
-                raise RouterNotTrained("the router has not been fitted")
             return []
-        margins, nearest = self.scores(text)
+        margins, support = self.evidence(text)
         order = np.argsort(-margins, kind="stable")[: max(k, 0)]
-        candidates = []
-        for index in order:
-            service_id, name, codes = self.services[int(index)]
-            confidence = self.calibration.confidence(float(margins[index]), float(nearest[index]))
-            candidates.append(
-                Candidate(
-                    service_id=service_id,
-                    name=name,
-                    lgsl_codes=codes,
-                    score=round(float(margins[index]), 6),
-                    confidence=round(confidence, 6),
-                )
+        return [
+            Candidate(
+                service_id=self.services[index][0],
+                name=self.services[index][1],
+                lgsl_codes=self.services[index][2],
+                score=round(float(margins[index]), 6),
+                confidence=round(self.calibration.confidence(float(support[index])), 6),
             )
-        return candidates
+            for index in (int(i) for i in order)
+        ]
 
     def save(self, folder: Path) -> None:
-        """Write the fitted router to `folder`: the sklearn objects (pickle) and a JSON summary."""
-        if self.model is None:
-            raise RouterNotTrained("nothing to save: the router has not been fitted")
+        """Write the fitted router to `folder`: the fitted objects (pickle) and a JSON summary."""
+        self._require_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         state = {
             "version": FORMAT_VERSION,
             "c": self.c,
             "features": self.features,
-            "model": self.model,
             "services": self.services,
-            "phrase_matrix": self.phrase_matrix,
-            "phrase_owner": self.phrase_owner,
+            "weights": self.weights,
+            "intercepts": self.intercepts,
+            "word_count": self.word_count,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -217,17 +276,8 @@ class Router:
             raise RouterNotTrained(f"{folder}: router format {found}, expected {FORMAT_VERSION}: retrain")
         router = cls(c=state["c"], calibration=Calibration.from_dict(meta["calibration"]))
         router.features = state["features"]
-        router.model = state["model"]
         router.services = [(s, n, tuple(c)) for s, n, c in state["services"]]
-        router.phrase_matrix = state["phrase_matrix"]
-        router.phrase_owner = state["phrase_owner"]
+        router.weights = state["weights"]
+        router.intercepts = state["intercepts"]
+        router.word_count = state["word_count"]
         return router
-
-
-class _SingleService:
-    """A one-service directory: the SVM needs two classes, and with one there is nothing to choose."""
-
-    classes_ = np.array([0])
-
-    def decision_function(self, vector: Any) -> np.ndarray:
-        return np.zeros((vector.shape[0], 1))

@@ -52,6 +52,21 @@ def merge(*lexicons: Lexicon) -> Lexicon:
     return {code: tuple(phrases) for code, phrases in sorted(merged.items())}
 
 
+OUT_OF_SCOPE_FILE = "out_of_scope.yml"
+
+
+@lru_cache(maxsize=1)
+def out_of_scope_phrases() -> tuple[str, ...]:
+    """Messages about nothing a council directory holds (small talk, shopping, travel, nonsense).
+
+    The router learns them as one extra "none of these" class, so that a message like them is not forced
+    onto the nearest service with high confidence.
+    """
+    data = yaml.safe_load((LEXICON_DIR / OUT_OF_SCOPE_FILE).read_text(encoding="utf-8")) or {}
+    phrases = [str(p) for section in data.values() for p in (section or [])]
+    return tuple(" ".join(p.split()) for p in phrases if str(p).strip())
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """The shipped lexicon: the hand-written phrases, then the council category names."""
