@@ -1,8 +1,9 @@
 """Group similar unmet queries, so an officer sees "dog fouling park (14)" rather than fourteen rows.
 
 Each query becomes a TF-IDF vector of its words and of its character 3-5-grams (so "colected" and
-"collected" still meet); queries are linked when their cosine similarity reaches `threshold`, and each
-connected group is a cluster, named by the words that weigh most across it. The same queries always give
+"collected" still meet); queries whose cosine similarity reaches `threshold` are neighbours, and groups
+are formed around the queries with the most neighbours (star clustering), named by the words that weigh
+most across them. The same queries always give
 the same clusters: no random state, ties broken by text.
 """
 
@@ -38,6 +39,28 @@ def _clean(text: str) -> str:
     return _PLACEHOLDER.sub(" ", text or "").lower()
 
 
+def _star_clusters(vectors, threshold: float, documents: list[str]) -> list[int]:  # noqa: ANN001 - sparse
+    """Star clustering: the query with the most similar neighbours founds a group of itself and its unassigned
+    neighbours, then the next, and so on. Unlike linking neighbours of neighbours (single linkage), a long
+    chain of slightly similar queries cannot swallow unrelated ones into one giant group."""
+    similarity = (vectors @ vectors.T).tocsr()
+    similarity.data = np.where(similarity.data >= threshold, 1.0, 0.0)
+    similarity.eliminate_zeros()
+    degree = np.diff(similarity.indptr)
+    order = sorted(range(len(documents)), key=lambda index: (-int(degree[index]), documents[index], index))
+    labels = [-1] * len(documents)
+    next_label = 0
+    for seed in order:
+        if labels[seed] >= 0:
+            continue
+        labels[seed] = next_label
+        for neighbour in similarity.indices[similarity.indptr[seed] : similarity.indptr[seed + 1]]:
+            if labels[neighbour] < 0:
+                labels[neighbour] = next_label
+        next_label += 1
+    return labels
+
+
 def cluster_texts(
     texts: Sequence[str],
     ids: Sequence | None = None,
@@ -48,7 +71,6 @@ def cluster_texts(
 ) -> list[Cluster]:
     """Clusters of `texts`, largest first, then by name; `ids` (default: positions) name the items."""
     from scipy.sparse import hstack
-    from scipy.sparse.csgraph import connected_components
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
     from sklearn.preprocessing import normalize
 
@@ -73,15 +95,14 @@ def cluster_texts(
     char_matrix = chars.fit_transform(documents)
     parts = [char_matrix] if word_matrix is None else [word_matrix, char_matrix]
     combined = normalize(hstack(parts).tocsr())
-    similarity = (combined @ combined.T).tocsr()
-    similarity.data = np.where(similarity.data >= threshold, 1.0, 0.0)
-    similarity.eliminate_zeros()
-    _, labels = connected_components(similarity, directed=False)
+    labels = _star_clusters(combined, threshold, documents)
 
     vocabulary = np.array(words.get_feature_names_out()) if word_matrix is not None else np.array([])
     clusters = []
-    for label in sorted(set(labels.tolist())):
-        members = [position for position, value in enumerate(labels) if value == label]
+    groups: dict[int, list[int]] = {}
+    for position, label in enumerate(labels):
+        groups.setdefault(label, []).append(position)
+    for members in groups.values():
         terms: list[str] = []
         if word_matrix is not None and word_matrix.shape[1]:
             weights = np.asarray(word_matrix[members].sum(axis=0)).ravel()

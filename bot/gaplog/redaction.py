@@ -67,8 +67,10 @@ _NI_LOOKALIKE_WORDS = {
 _DIGIT_RUN = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 _LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){7,}")
 _PHONE_FALLBACK = re.compile(
-    r"(?:\+|\b00)\s?\d{1,3}[\s-]?(?:\(?\d+\)?[\s-]?){2,6}\d|\b0\d(?:[\s-]?\d){8,9}\b"
+    r"(?<![\d.,/@:-])(?:(?:\+|\b00)\s?\d{1,3}[\s-]?(?:\(?\d+\)?[\s-]?){2,6}\d|\b0\d(?:[\s-]?\d){8,9}\b)"
+    r"(?![./:,]\d)"
 )
+"""Numbers phonenumbers leaves out; not digits inside coordinates, dates or decimals."""
 
 _STREET_TYPES = {
     "road", "rd", "street", "st", "avenue", "ave", "lane", "ln", "close", "cl", "drive", "dr", "way",
@@ -117,7 +119,7 @@ def _phones(text: str) -> str:
     spans = [
         (match.start, match.end)
         for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-        if _looks_like_phone(match.raw_string)
+        if _looks_like_phone(match.raw_string) and not _inside_other_number(text, match.start, match.end)
     ]
     for start, end in reversed(spans):
         text = text[:start] + PHONE + text[end:]
@@ -128,6 +130,19 @@ def _looks_like_phone(raw: str) -> bool:
     """POSSIBLE leniency also accepts years and short amounts; a phone number has 10+ digits (8+ with "+")."""
     digits = sum(char.isdigit() for char in raw)
     return digits >= 10 or (raw.lstrip().startswith(("+", "00")) and digits >= 8)
+
+
+def _inside_other_number(text: str, start: int, end: int) -> bool:
+    """Digits that belong to something else: map coordinates ("@51.4675,0.0123456789"), dates and times
+    ("10/02/22", "05.02.22 at 9.25"). Phone numbers are written with spaces, dashes or brackets, not these."""
+    raw = text[start:end]
+    before = text[start - 1] if start > 0 else " "
+    after = text[end : end + 2]
+    return (
+        any(mark in raw for mark in ".:/")
+        or before in ".,/@-:"
+        or (len(after) == 2 and after[0] in "./:," and after[1].isdigit())
+    )
 
 
 def _postcodes(text: str) -> str:

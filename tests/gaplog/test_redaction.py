@@ -72,6 +72,9 @@ KEPT = [
     "call 999 or 111 or 101",
     "my council tax bill went up by 5 percent",
     "2 weeks on the road",
+    "it happened on 05.02.22 at 9.25 and 06.02.22 at 10.15",
+    "seen at 21:30 on 10/02/2022",
+    "map link @51.4669,-0.0123456,313h",
 ]
 
 
