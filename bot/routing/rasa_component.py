@@ -35,7 +35,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.routing.directory_source import DirectoryEmptyError, read_directory
 from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
 
-__all__ = ["DirectoryEmptyError", "ServiceRouterComponent", "read_directory", "router_class"]
+__all__ = [
+    "DirectoryEmptyError",
+    "ServiceRouterComponent",
+    "ServiceRouterLoadError",
+    "read_directory",
+    "router_class",
+]
 
 if TYPE_CHECKING:
     from bot.routing.router import Router
@@ -45,6 +51,10 @@ logger = logging.getLogger(__name__)
 META_FILE = "service_router.json"
 MAX_TEXT_CHARS = 2000
 """Longer messages are routed on their first 2,000 characters: enough for any request; it bounds the cost."""
+
+
+class ServiceRouterLoadError(RuntimeError):
+    """The model holds a router this code cannot read: the model must be retrained."""
 
 
 def router_class() -> type[Router]:
@@ -136,13 +146,23 @@ class ServiceRouterComponent(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> ServiceRouterComponent:
-        """The router stored in the model; a model trained without one routes nothing (and says so)."""
+        """The router stored in the model; a model trained without one routes nothing (and says so).
+
+        A router that is there but cannot be read (trained by other code) stops the model from loading with
+        a clear message, rather than letting the bot answer every resident with "no service found".
+        """
         try:
             with model_storage.read_from(resource) as directory:
-                router = router_class().load(directory)
+                try:
+                    router = router_class().load(directory)
+                except Exception as error:  # noqa: BLE001 - any failure to read it means the same thing
+                    raise ServiceRouterLoadError(
+                        f"The service router stored in this model cannot be loaded ({error!r}); it was "
+                        "probably trained by a different version of the code: run `here-to-help train`."
+                    ) from error
                 meta_path = directory / META_FILE
                 meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        except ValueError:
+        except ValueError:  # Rasa's storage has nothing for this component
             logger.warning("The model holds no trained service router: every message will have no services.")
             return cls(config, model_storage, resource)
         return cls(

@@ -23,6 +23,7 @@ from bot.routing.rasa_component import (
     SERVICES,
     DirectoryEmptyError,
     ServiceRouterComponent,
+    ServiceRouterLoadError,
 )
 from bot.settings import get_settings
 
@@ -150,3 +151,15 @@ def test_a_model_without_a_trained_router_loads_and_routes_nothing(tmp_path: Pat
 
     assert parsed(loaded, "my bin was not emptied")[SERVICES] == []
     assert parsed(loaded, "my bin was not emptied")[SERVICE_THRESHOLD] == 1.0
+
+
+def test_a_model_whose_router_cannot_be_read_refuses_to_load_and_says_retrain(
+    directory: Engine, tmp_path: Path
+) -> None:
+    _, storage, resource = trained(tmp_path / "storage")
+    for stored in (tmp_path / "storage" / resource.name).iterdir():
+        if stored.name != "service_router.json":
+            stored.write_bytes(b"not a router written by this code")
+
+    with pytest.raises(ServiceRouterLoadError, match="here-to-help train"):
+        ServiceRouterComponent.load({}, storage, resource, context())
