@@ -21,10 +21,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 4.0
-    midpoint: float = -0.5
+    slope: float = 0.936
+    midpoint: float = -0.095
     keyword_weight: float = 2.0
-    threshold: float = 0.5
+    threshold: float = 0.4154
 
     def support(self, margin: np.ndarray, keyword: np.ndarray) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted strongest keyword."""
