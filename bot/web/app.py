@@ -11,7 +11,7 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -26,6 +26,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "here_to_help_session"
 SESSION_MAX_AGE_SECONDS = 8 * 60 * 60
 """A working day: officers and staff sign in once per shift."""
+
+PRIVATE_PATHS = ("/officer", "/sign-in", "/sign-out", "/staff")
+"""Signed-in pages: never cached, never framed by another site."""
 
 OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
 """Route modules included when present; each exposes `router` (an APIRouter)."""
@@ -55,6 +58,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         https_only=False,
     )
     auth.install_auth_handlers(app)
+
+    @app.middleware("http")
+    async def private_page_headers(request: Request, call_next):  # noqa: ANN001, ANN202 - starlette's types
+        response = await call_next(request)
+        path = request.url.path
+        if path.startswith(PRIVATE_PATHS):
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -160,3 +160,11 @@ def test_repeated_password_guessing_is_slowed_down(client: TestClient) -> None:
     assert statuses[10] == 429
     refused = client.post("/sign-in", data={"username": "olive", "password": PASSWORD, "csrf_token": token})
     assert refused.status_code == 429 and "Too many sign-in attempts" in refused.text
+
+
+def test_signed_in_pages_are_not_cached_or_framed(client: TestClient) -> None:
+    sign_in(client, "olive")
+    for path in ("/officer/gaps", "/officer/gaps.csv", "/sign-in"):
+        headers = client.get(path).headers
+        assert headers["cache-control"] == "no-store", path
+        assert headers["x-frame-options"] == "DENY", path
