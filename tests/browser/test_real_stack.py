@@ -91,6 +91,23 @@ def running_stack(trained_model, tmp_path: Path) -> Iterator[str]:
             process.wait()
 
 
+def _wait_for_phone_number(page: Any, seconds: float = 60) -> str:
+    """The conversation once a reply gives a phone number; if the bot offers choices first, pick the first."""
+    log = page.locator(".h2h [role='log']")
+    deadline = time.monotonic() + seconds
+    chose = False
+    while time.monotonic() < deadline:
+        replies = " ".join(page.locator(".h2h-msg--bot, .h2h-msg--notice").all_inner_texts())
+        if UK_PHONE.search(replies):
+            return log.inner_text()
+        choices = log.locator(".h2h-choices button")
+        if not chose and choices.count():
+            choices.first.click()
+            chose = True
+        page.wait_for_timeout(500)
+    raise AssertionError("no reply gave a phone number:\n" + log.inner_text())
+
+
 def test_a_resident_and_a_contact_centre_officer_use_the_real_assistant(
     page: Any, running_stack: str
 ) -> None:
@@ -98,9 +115,8 @@ def test_a_resident_and_a_contact_centre_officer_use_the_real_assistant(
     page.locator(".h2h-launcher").click()
     page.locator(".h2h-input").fill("my bin was not collected")
     page.keyboard.press("Enter")
-    answer = page.locator(".h2h-msg--bot, .h2h-msg--notice").first
-    answer.wait_for(timeout=60_000)
-    resident_reply = page.locator(".h2h [role='log']").inner_text()
+    resident_reply = _wait_for_phone_number(page)
+    unavailable_notices = page.locator(".h2h-msg--notice").count()
 
     page.goto(running_stack + "/sign-in")
     page.get_by_label("Username").fill("sam")
@@ -112,7 +128,6 @@ def test_a_resident_and_a_contact_centre_officer_use_the_real_assistant(
     first.wait_for(timeout=30_000)
     staff_result = first.inner_text()
 
-    assert page.locator(".h2h-msg--notice").count() == 0, resident_reply  # it answered, not "unavailable"
-    assert UK_PHONE.search(resident_reply), resident_reply
+    assert unavailable_notices == 0, resident_reply  # the assistant answered; the widget did not give up
     assert re.search(r"bin|waste|recycl", staff_result, re.IGNORECASE), staff_result
     assert UK_PHONE.search(staff_result), staff_result
