@@ -202,11 +202,8 @@ LEMMA_GUARD = {
     "abandoning": "abandon",
     "shopping": "shopping",
     "tired": "tired",
-    "was": "was",
-    "has": "has",
     "us": "us",
     "as": "as",
-    "is": "is",
 }
 """Lemmas the router chooses itself, overriding the spaCy table where it would merge or miss words."""
 

@@ -1,0 +1,122 @@
+"""The router, as residents meet it: their own words reach the right service, and off-topic messages don't."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.routing.router import Candidate, Router, RouterNotTrained
+from tests.routing.directory_fixtures import entry, lgsl_only_directory, small_directory
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router().fit(small_directory())
+
+
+def top(router: Router, text: str) -> Candidate:
+    return router.rank(text, k=3)[0]
+
+
+def test_a_resident_who_says_rubbish_was_dumped_in_the_alley_is_routed_to_fly_tipping(router: Router) -> None:
+    assert (
+        top(router, "someone has dumped a load of rubbish in the alley behind our house").service_id == "fly"
+    )
+
+
+def test_a_resident_who_says_the_light_outside_their_house_is_out_is_routed_to_street_lights(
+    router: Router,
+) -> None:
+    assert top(router, "the light outside my house is out").service_id == "lights"
+
+
+def test_a_misspelt_pot_hole_in_the_road_still_finds_potholes(router: Router) -> None:
+    assert top(router, "big pot hole in the rd, nearly came off my bike").service_id == "roads"
+
+
+def test_a_misspelt_grafitti_report_still_finds_graffiti_removal(router: Router) -> None:
+    assert top(router, "grafitti sprayed all over the wall").service_id == "graffiti"
+
+
+def test_a_mattress_dumped_on_the_pavement_is_fly_tipping_but_booking_a_collection_is_bulky_waste(
+    router: Router,
+) -> None:
+    assert top(router, "a mattress has been dumped on the pavement").service_id == "fly"
+    assert top(router, "how do I book a collection for my old sofa").service_id == "bulky"
+
+
+def test_us_spellings_route_like_uk_ones(router: Router) -> None:
+    assert top(router, "trash dumped on the sidewalk").service_id == "fly"
+
+
+def test_a_chit_chat_question_comes_back_below_the_unmet_threshold(router: Router) -> None:
+    for text in ("what's the weather like today", "tell me a joke", "asdfghjkl"):
+        candidates = router.rank(text)
+        assert candidates[0].confidence < router.unmet_threshold, text
+
+
+def test_a_clear_request_comes_back_above_the_unmet_threshold(router: Router) -> None:
+    assert top(router, "my bin wasn't collected this week").confidence >= router.unmet_threshold
+
+
+def test_when_two_services_share_a_code_a_repair_still_goes_to_a_repairs_service(router: Router) -> None:
+    assert top(router, "my boiler is broken and there is no hot water").lgsl_codes == (141,)
+
+
+def test_inactive_services_are_never_offered(router: Router) -> None:
+    names = {c.service_id for c in router.rank("my neighbours play loud music every night", k=20)}
+    assert "closed" not in names
+
+
+def test_an_unseen_lgsl_only_directory_still_routes_street_lights_by_lexicon() -> None:
+    router = Router().fit(lgsl_only_directory())
+    assert top(router, "the lamp post outside number 12 keeps flickering").lgsl_codes == (564,)
+    assert top(router, "sofa and black bags dumped by the garages").lgsl_codes == (587,)
+
+
+def test_candidates_are_ranked_best_first_with_confidences_between_zero_and_one(router: Router) -> None:
+    candidates = router.rank("my council tax bill is wrong", k=5)
+    assert len(candidates) == 5
+    assert [c.score for c in candidates] == sorted((c.score for c in candidates), reverse=True)
+    assert all(0.0 <= c.confidence <= 1.0 for c in candidates)
+    assert candidates[0].as_dict() == {
+        "service_id": "tax",
+        "name": "Council tax",
+        "lgsl_codes": [58],
+        "score": candidates[0].score,
+        "confidence": candidates[0].confidence,
+    }
+
+
+def test_an_empty_message_has_no_candidates_and_a_huge_one_is_still_routed(router: Router) -> None:
+    assert router.rank("   ") == []
+    assert top(router, "street light out. " * 400).service_id == "lights"
+
+
+def test_save_and_load_give_identical_rankings(router: Router, tmp_path: Path) -> None:
+    router.save(tmp_path / "router")
+    loaded = Router.load(tmp_path / "router")
+    for text in ("fly tipping again", "library opening hours", "what's the weather", "pothole"):
+        assert loaded.rank(text, k=5) == router.rank(text, k=5)
+    assert loaded.unmet_threshold == router.unmet_threshold
+
+
+def test_loading_from_a_folder_without_a_router_says_so(tmp_path: Path) -> None:
+    with pytest.raises(RouterNotTrained, match="no saved router"):
+        Router.load(tmp_path)
+
+
+def test_ranking_before_fitting_says_the_router_is_not_trained() -> None:
+    with pytest.raises(RouterNotTrained):
+        Router().rank("pothole")
+
+
+def test_an_empty_directory_cannot_be_fitted() -> None:
+    with pytest.raises(ValueError, match="no active services"):
+        Router().fit([entry("x", "Gone", (587,), active=False)])
+
+
+def test_a_one_service_directory_still_ranks_it() -> None:
+    router = Router().fit([entry("only", "Report fly-tipping", (587,))])
+    assert top(router, "rubbish dumped").service_id == "only"
