@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -259,6 +260,12 @@ def gap_teach(
     return RedirectResponse(f"/officer/gaps/{entry.id}?taught=1", status_code=303)
 
 
+@lru_cache(maxsize=16)
+def _clusters(texts: tuple[str, ...], ids: tuple[int, ...]) -> list:
+    """Grouping 5,000 entries takes seconds; entries' text never changes, so the same view is reused."""
+    return cluster_texts(list(texts), list(ids))
+
+
 @router.get("/clusters")
 def clusters(request: Request, session: Session = Depends(db_session)) -> Response:
     gap_filter, errors = _filter_from(request)
@@ -268,7 +275,7 @@ def clusters(request: Request, session: Session = Depends(db_session)) -> Respon
         query = query.where(GapEntry.reason != Reason.NEGATIVE_FEEDBACK.value)
     rows = session.execute(query.with_only_columns(GapEntry.id, GapEntry.text)).all()
     rows.reverse()  # oldest first, so the newest are kept if the set is capped
-    groups = cluster_texts([row.text for row in rows], [row.id for row in rows])
+    groups = _clusters(tuple(row.text for row in rows), tuple(row.id for row in rows))
     context = _common(request, gap_filter, errors)
     context.update({"clusters": groups, "total": len(rows)})
     return render(request, "officer/clusters.html", context, status_code=400 if errors else 200)
