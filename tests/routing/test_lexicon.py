@@ -69,3 +69,18 @@ def test_merging_keeps_each_phrase_once_in_order() -> None:
     assert merge({557: ("pothole", "hole")}, {557: ("hole", "crater")}) == {
         557: ("pothole", "hole", "crater")
     }
+
+
+def test_a_slot_template_becomes_one_phrase_per_word(tmp_path: Path) -> None:
+    path = tmp_path / "slots.yml"
+    path.write_text(
+        "slots:\n  item: [sofa, fridge]\n587:\n  - dumped {item}\n  - fly tipping\n", encoding="utf-8"
+    )
+    assert read_lexicon_file(path) == {587: ("dumped sofa", "dumped fridge", "fly tipping")}
+
+
+def test_a_template_with_an_unknown_slot_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "slots.yml"
+    path.write_text("587:\n  - dumped {thing}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="unknown slot"):
+        read_lexicon_file(path)

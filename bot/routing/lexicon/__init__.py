@@ -13,6 +13,7 @@ LGSL-tagged directory understands residents without training on its own council'
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,18 +29,51 @@ class LexiconError(ValueError):
     """A lexicon file that is not a mapping of LGSL code to a list of phrases."""
 
 
+SLOTS_KEY = "slots"
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def expand(template: str, slots: dict[str, list[str]], where: str) -> list[str]:
+    """A phrase with `{slot}` placeholders becomes one phrase per value of its first slot; further slots
+    take their values in turn alongside (not every combination), so a template adds tens of phrases, not
+    thousands. "{item} dumped on the {place}" teaches that the item, wherever it is, means fly-tipping."""
+    names = _SLOT.findall(template)
+    if not names:
+        return [template]
+    unknown = [name for name in names if name not in slots]
+    if unknown:
+        raise LexiconError(f"{where}: phrase {template!r} uses unknown slot {{{unknown[0]}}}")
+    first = slots[names[0]]
+    phrases = []
+    for i, value in enumerate(first):
+        phrase = template
+        for name in names:
+            values = slots[name]
+            phrase = phrase.replace(
+                "{" + name + "}", value if name == names[0] else values[i % len(values)], 1
+            )
+        phrases.append(phrase)
+    return phrases
+
+
 def read_lexicon_file(path: Path) -> Lexicon:
-    """One lexicon file, checked: integer codes, each with a list of non-empty phrases."""
+    """One lexicon file, checked: integer codes, each with a list of non-empty phrases; an optional
+    `slots` mapping names lists of words that phrases can use as `{name}` templates."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise LexiconError(f"{path}: expected a mapping of LGSL code to phrases")
+    slots = data.pop(SLOTS_KEY, None) or {}
+    if not isinstance(slots, dict) or not all(isinstance(v, list) and v for v in slots.values()):
+        raise LexiconError(f"{path}: '{SLOTS_KEY}' must map names to non-empty lists of words")
+    slots = {str(name): [str(value) for value in values] for name, values in slots.items()}
     lexicon: Lexicon = {}
     for code, phrases in data.items():
         if not isinstance(code, int):
             raise LexiconError(f"{path}: key {code!r} is not an LGSL code (a whole number)")
         if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
             raise LexiconError(f"{path}: LGSL {code}: expected a list of non-empty phrases")
-        lexicon[code] = tuple(" ".join(p.split()) for p in phrases)
+        expanded = [e for p in phrases for e in expand(" ".join(p.split()), slots, f"{path}: LGSL {code}")]
+        lexicon[code] = tuple(dict.fromkeys(expanded))
     return lexicon
 
 

@@ -115,7 +115,7 @@ def build(source: Path = SOURCE) -> dict[int, list[str]]:
     with source.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             for code in SHEF_A_TO_LGSL.get(row["a"], ()):
-                names[code].add(" ".join(row["category"].split()))
+                names[code].add(" ".join(row["category"].replace("(deleted)", "").split()))
     return {code: sorted(values, key=str.lower) for code, values in sorted(names.items())}
 
 
