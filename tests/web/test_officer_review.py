@@ -119,7 +119,7 @@ def test_triage_records_status_note_linked_service_and_reviewer(client: TestClie
         data={
             "csrf_token": csrf_from(page.text),
             "status": "reviewed",
-            "officer_note": "County highways: add to the FAQ",
+            "officer_note": "County highways: add to the FAQ. Resident rang 07700 900123",
             "linked_service_id": "svc-roads",
         },
         follow_redirects=False,
@@ -129,7 +129,7 @@ def test_triage_records_status_note_linked_service_and_reviewer(client: TestClie
         entry = session.get(GapEntry, entry_id)
         assert (entry.status, entry.officer_note, entry.linked_service_id, entry.reviewed_by) == (
             "reviewed",
-            "County highways: add to the FAQ",
+            "County highways: add to the FAQ. Resident rang [phone]",
             "svc-roads",
             "olive",
         )
@@ -201,7 +201,8 @@ def test_teach_adds_the_query_as_a_phrase_the_next_training_reads(client: TestCl
             {"service_id": "", "phrase": "rats in my garden"},
             "Choose the service this question should lead to",
         ),
-        ({"service_id": "svc-dogs", "phrase": "call [phone] about rats"}, "Take out the [placeholders]"),
+        ({"service_id": "svc-dogs", "phrase": "call [phone] about rats"}, "Take out personal details"),
+        ({"service_id": "svc-dogs", "phrase": "rats at 12 Acacia Avenue"}, "Take out personal details"),
         ({"service_id": "svc-dogs", "phrase": "ra"}, "at least 3 characters"),
     ],
 )

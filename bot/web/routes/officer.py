@@ -22,7 +22,7 @@ from bot.directory.models import Service, ServicePhrase
 from bot.gaplog.clustering import cluster_texts
 from bot.gaplog.models import GapEntry, Reason, Status, utc_now
 from bot.gaplog.queries import GapFilter, filtered, local_time, parse_day, weekly_counts, write_csv, zone
-from bot.gaplog.redaction import PLACEHOLDERS
+from bot.gaplog.redaction import PLACEHOLDERS, redact
 from bot.gaplog.report import FORMATS, build_report
 from bot.gaplog.report import render as render_report
 from bot.web.auth import SignedInUser, require_role, verify_csrf
@@ -208,7 +208,7 @@ def gap_triage(
     if errors:
         return _detail(request, session, entry, errors, status=400)
     entry.status = status
-    entry.officer_note = officer_note.strip() or None
+    entry.officer_note = redact(officer_note.strip()) or None  # notes are kept as long as the entry
     entry.linked_service_id = linked_service_id or None
     entry.reviewed_by = user.username
     entry.reviewed_at = utc_now()
@@ -233,8 +233,10 @@ def gap_teach(
     if service is None:
         errors["service_id"] = "Choose the service this question should lead to"
     phrase = re.sub(r"\s+", " ", phrase).strip()
-    if any(token in phrase for token in PLACEHOLDERS) or "[" in phrase:
-        errors["phrase"] = "Take out the [placeholders]: a phrase should say the need in a resident's words"
+    if "[" in phrase or redact(phrase) != phrase:
+        errors["phrase"] = (
+            "Take out personal details and [placeholders]: a phrase should say the need in a resident's words"
+        )
     elif len(phrase) < MIN_PHRASE_CHARS:
         errors["phrase"] = f"Enter a phrase of at least {MIN_PHRASE_CHARS} characters"
     elif len(phrase) > MAX_PHRASE_CHARS:
