@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from urllib.parse import unquote_plus
 
 import phonenumbers
 
@@ -241,31 +242,71 @@ def redact(text: str) -> str:
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts each record's formatted message, so raw resident text passed to a log
-    call never reaches the application's own logs. Install it on handlers with `install_redacting_filter`.
+def _redact_value(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if value.startswith("/") and "%" in value:  # a logged URL path: "/staff?q=SG13%208EQ"
+        value = unquote_plus(value)
+    return redact(value)
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact a log record's message and each of its string arguments in place (once).
+
+    Arguments are redacted one by one rather than merged into the message, because some formatters
+    (uvicorn's access log) unpack `record.args` themselves.
     """
+    if getattr(record, "redacted", False):
+        return record
+    if isinstance(record.msg, str):
+        record.msg = redact(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_value(value) for value in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {key: _redact_value(value) for key, value in record.args.items()}
+    record.redacted = True
+    return record
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record, so raw resident text passed to a log call never reaches
+    the application's own logs. `install_redacting_filter` puts it where it is needed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: leave it for logging's own error report
-            return True
-        record.msg = redact(message)
-        record.args = None
+        redact_record(record)
         return True
 
 
+_FACTORY_PREFIXES: set[str] = set()
+
+
+def _install_record_factory(prefixes: tuple[str, ...]) -> None:
+    """Redact records of these loggers (and their children) as they are created, so even a handler added
+    later, or Python's last-resort handler when none is configured, never sees raw text."""
+    if not _FACTORY_PREFIXES:
+        previous = logging.getLogRecordFactory()
+
+        def factory(name: str, *args: object, **kwargs: object) -> logging.LogRecord:
+            record = previous(name, *args, **kwargs)
+            if any(name == prefix or name.startswith(prefix + ".") for prefix in _FACTORY_PREFIXES):
+                redact_record(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+    _FACTORY_PREFIXES.update(prefixes)
+
+
 def install_redacting_filter(*logger_names: str) -> RedactingFilter:
-    """Add one `RedactingFilter` to every handler of the root logger and of `logger_names`, and to those
-    loggers themselves. Handler filters are what matter: a filter on a logger does not see records that
-    propagate up from its children. Calling it twice does not add a second filter.
+    """Redact what `logger_names` (and their children) log, wherever it is handled, and add a
+    `RedactingFilter` to the root logger's handlers for everything else that reaches them.
+
+    Calling it again adds no second filter.
     """
+    _install_record_factory(tuple(name for name in logger_names if name))
     redacting = RedactingFilter()
     loggers = [logging.getLogger(), *(logging.getLogger(name) for name in logger_names)]
     for logger in loggers:
-        targets = [logger, *logger.handlers]
-        for target in targets:
+        for target in [logger, *logger.handlers]:
             if not any(isinstance(existing, RedactingFilter) for existing in target.filters):
                 target.addFilter(redacting)
     return redacting

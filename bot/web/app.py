@@ -45,7 +45,7 @@ def _include_routers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. `engine` overrides DATABASE_URL (tests pass their own migrated database)."""
     settings = settings or get_settings()
-    install_redacting_filter("bot", "actions", "uvicorn.error")
+    install_redacting_filter("bot", "actions", "uvicorn.error", "uvicorn.access")
     app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine

@@ -139,3 +139,35 @@ def test_installing_the_filter_covers_records_from_child_loggers(caplog: pytest.
         for name in ("", "bot"):
             logger = logging.getLogger(name)
             logger.filters = [item for item in logger.filters if not isinstance(item, RedactingFilter)]
+
+
+def test_records_of_the_apps_loggers_are_redacted_even_for_handlers_added_later() -> None:
+    install_redacting_filter("bot")
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger("bot.added.later")
+    handler = Keep()
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("staff searched %s for caller %s", "SG13 8EQ", "07700 900123")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    assert seen[0].getMessage() == "staff searched SG13 for caller [phone]"
+
+
+def test_an_access_log_line_keeps_its_shape_and_loses_the_query_details() -> None:
+    from bot.gaplog.redaction import redact_record
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:50000", "GET", "/staff?q=rats%20at%20SG13%208EQ", "1.1", 200), None,
+    )  # fmt: skip
+    redact_record(record)
+    assert record.args == ("127.0.0.1:50000", "GET", "/staff?q=rats at SG13", "1.1", 200)
+    assert record.getMessage() == '127.0.0.1:50000 - "GET /staff?q=rats at SG13 HTTP/1.1" 200'
