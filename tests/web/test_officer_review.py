@@ -244,3 +244,22 @@ def test_the_report_page_shows_the_period_and_offers_downloads(client: TestClien
     assert "/officer/report/download?from=2026-03-01&amp;to=2026-03-31&amp;format=md" in html
     download = client.get("/officer/report/download?from=2026-03-01&to=2026-03-31&format=md")
     assert "| Unmet queries | 5 |" in download.text
+
+
+def test_what_a_resident_typed_is_shown_as_text_never_run_as_markup(
+    client: TestClient, engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        session.add(
+            GapEntry(
+                channel="resident",
+                conversation_hash="x",
+                text="<script>alert(1)</script>",
+                reason="not_understood",
+            )
+        )
+    entry_id = _entry_id(engine, "<script>")
+    for path in ("/officer/gaps", f"/officer/gaps/{entry_id}", "/officer/clusters"):
+        html = client.get(path).text
+        assert "<script>alert(1)</script>" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
