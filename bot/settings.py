@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the directory and gap-log database. Default: an SQLite file under var/."""
     timezone: str = "Europe/London"
     gaplog_salt: str = ""
-    """Salt for hashing conversation ids in the gap log. Empty: one is generated once under VAR_DIR and kept."""
+    """Salt for hashing conversation ids in the gap log. Empty: generated once under VAR_DIR and kept."""
     gaplog_retention_days: int = 90
     """How long `here-to-help purge` keeps gap entries, answers, referrals and tracker events by default."""
     web_secret_key: str = ""
@@ -50,14 +50,13 @@ class Settings(BaseSettings):
     chat_allowed_origins: str = ""
     """Comma-separated origins (https://www.example.gov.uk) of council sites that embed the widget
     when it is served from another origin; empty allows only this app's own pages."""
-    contact_centre_phone: str = ""
-    """The number given when the assistant is down. Empty: the directory's contact centre."""
     redis_url: str = ""
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
     """Log level of Rasa, the action server and the web app. DEBUG makes Rasa log what residents typed."""
     contact_centre_phone: str = ""
-    """The contact-centre number given when the directory cannot be read (database or action server down)."""
+    """The contact-centre number given when the assistant or the directory is down. Empty: the directory's
+    contact centre."""
     staff_channel_token: str = ""
     """Shared secret the web app's staff proxy sends (X-Here-To-Help-Staff-Token) to claim the staff channel.
     Empty: only requests from this machine may claim it."""

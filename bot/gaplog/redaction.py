@@ -30,6 +30,8 @@ from urllib.parse import unquote_plus
 
 import phonenumbers
 
+from bot.spacy_import import import_spacy
+
 EMAIL = "[email]"
 PHONE = "[phone]"
 CARD = "[card]"
@@ -153,7 +155,7 @@ def _postcodes(text: str) -> str:
 @lru_cache(maxsize=1)
 def _nlp_and_matchers():
     """A blank English tokenizer and the two Matchers; built once per process (about 0.3 s)."""
-    import spacy
+    spacy = import_spacy()
     from spacy.matcher import Matcher
 
     nlp = spacy.blank("en")
