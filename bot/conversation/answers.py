@@ -26,7 +26,11 @@ CHOOSE_INTENT = "choose_service"
 FEEDBACK_QUESTION = "Did that answer your question?"
 FEEDBACK_BUTTONS = ({"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
 CLOSE_MARGIN = 0.1
-"""Candidates whose confidence is within this of the best one are offered as choices."""
+"""Without router scores: candidates within this confidence of the best one are offered as choices."""
+SCORE_MARGIN = 0.15
+"""Candidates whose router score is within this of the best one's (and confident enough) are offered as
+choices. Measured on the demo directory: clear requests lead by 0.25 or more, genuinely ambiguous ones
+("bins": litter bins or a new bin) by less than 0.1."""
 MAX_CHOICES = 3
 
 
@@ -227,15 +231,41 @@ def choose_payload(service_id: str) -> str:
     return f"/{CHOOSE_INTENT}" + json.dumps({"service_id": service_id}, separators=(",", ":"))
 
 
+def _number(candidate: Mapping[str, Any], key: str) -> float | None:
+    try:
+        value = candidate.get(key)
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def close_candidates(
-    candidates: Sequence[Mapping[str, Any]], threshold: float, *, margin: float = CLOSE_MARGIN
+    candidates: Sequence[Mapping[str, Any]],
+    threshold: float,
+    *,
+    margin: float = CLOSE_MARGIN,
+    score_margin: float = SCORE_MARGIN,
 ) -> list[Mapping[str, Any]]:
-    """The candidates too close to the best one to pick between; empty or one means "just answer"."""
-    confident = [c for c in candidates if float(c.get("confidence") or 0.0) >= threshold]
-    if len(confident) < 2:
-        return confident[:1]
-    best = float(confident[0].get("confidence") or 0.0)
-    close = [c for c in confident if best - float(c.get("confidence") or 0.0) <= margin]
+    """The best candidate and any others too close to it to pick between; one means "just answer".
+
+    The router's `score` orders candidates and `confidence` says whether one is good enough, so closeness is
+    judged on the score (within `score_margin` of the best), among candidates confident enough to offer.
+    Candidates without a score fall back to a confidence margin.
+    """
+    if not candidates or (_number(candidates[0], "confidence") or 0.0) < threshold:
+        return []
+    best = candidates[0]
+    close = [best]
+    for other in candidates[1:]:
+        if (_number(other, "confidence") or 0.0) < threshold:
+            continue
+        best_score, other_score = _number(best, "score"), _number(other, "score")
+        if best_score is not None and other_score is not None:
+            near = best_score - other_score <= score_margin
+        else:
+            near = (_number(best, "confidence") or 0.0) - (_number(other, "confidence") or 0.0) <= margin
+        if near:
+            close.append(other)
     return close[:MAX_CHOICES]
 
 

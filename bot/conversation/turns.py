@@ -135,7 +135,8 @@ def _answer(
     session: Session, turn: TurnInput, service: ServiceDetails, outcome: Outcome, *, confidence: float | None
 ) -> None:
     """The signposting answer for one service, the feedback question, and the records that go with it."""
-    postcode, invalid = _postcode_in(turn.text)
+    picked = turn.text.startswith("/") or not turn.services  # a button: the need was the earlier message
+    postcode, invalid = _postcode_in("" if turn.text.startswith("/") else turn.text)
     postcode = postcode or _stored_postcode(turn.postcode)
     outcome.say(
         answers.signpost(
@@ -153,8 +154,8 @@ def _answer(
         outcome.records.append(
             UnmetRecord(
                 reason=OTHER_ORGANISATION,
-                text=turn.text or turn.query_text,
-                candidates=tuple(turn.services or turn.query_services),
+                text=turn.query_text if picked else turn.text,
+                candidates=tuple(turn.query_services if picked else turn.services),
                 organisation_id=service.organisation.id or None,
             )
         )

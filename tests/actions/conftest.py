@@ -143,12 +143,15 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def candidate(service_id: str, confidence: float, name: str = "") -> dict[str, Any]:
+def candidate(
+    service_id: str, confidence: float, name: str = "", score: float | None = None
+) -> dict[str, Any]:
+    """A router candidate as the parse result carries it; the score defaults to the confidence."""
     return {
         "service_id": service_id,
         "name": name or service_id,
         "lgsl_codes": [],
-        "score": 1.0,
+        "score": confidence if score is None else score,
         "confidence": confidence,
     }
 

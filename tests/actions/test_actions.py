@@ -157,6 +157,23 @@ async def test_tapping_a_button_answers_with_that_service(
 
 
 @time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+async def test_picking_another_organisations_service_logs_the_original_request_not_the_button(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    search = [candidate("roads", 0.6), candidate("waste", 0.58)]
+    tracker = make_tracker(
+        '/choose_service{"service_id":"roads"}',
+        intent="choose_service",
+        entities=[{"entity": "service_id", "value": "roads"}],
+        slots={"offered": ["roads", "waste"]},
+        history=[user_event("hole in the road by my gate", "find_service", search)],
+    )
+    await ActionChooseService().run(dispatcher, tracker, domain)
+    (entry,) = gap_entries(directory)
+    assert (entry.reason, entry.text) == ("other_organisation", "hole in the road by my gate")
+
+
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
 async def test_typing_the_second_one_picks_the_second_button(
     directory, dispatcher, make_tracker, domain
 ) -> None:

@@ -119,6 +119,25 @@ def test_close_candidates_are_offered_as_buttons_that_select_the_service() -> No
     assert reply.buttons[1]["title"] == "Potholes and road repairs (Northmoor County Council)"
 
 
+def test_closeness_is_judged_on_the_router_score_among_confident_candidates() -> None:
+    candidates = [
+        {"service_id": "bins-days", "score": -0.519, "confidence": 0.60},
+        {"service_id": "missed-bin", "score": -0.534, "confidence": 0.52},
+        {"service_id": "new-bins", "score": -0.82, "confidence": 0.59},
+        {"service_id": "unlikely", "score": -0.53, "confidence": 0.30},
+    ]
+    close = close_candidates(candidates, threshold=0.415)
+    assert [c["service_id"] for c in close] == ["bins-days", "missed-bin"]
+
+
+def test_a_clear_lead_in_score_is_answered_directly_even_if_confidences_are_similar() -> None:
+    candidates = [
+        {"service_id": "pothole", "score": -0.371, "confidence": 0.621},
+        {"service_id": "motorways", "score": -0.641, "confidence": 0.571},
+    ]
+    assert [c["service_id"] for c in close_candidates(candidates, threshold=0.415)] == ["pothole"]
+
+
 def test_a_clear_winner_is_answered_directly() -> None:
     candidates = [{"service_id": "waste", "confidence": 0.9}, {"service_id": "roads", "confidence": 0.5}]
     assert [c["service_id"] for c in close_candidates(candidates, threshold=0.4)] == ["waste"]
