@@ -1,14 +1,14 @@
-"""Turns the router's raw evidence for its top service into a confidence between 0 and 1.
+"""Turns the router's evidence for a service into a confidence between 0 and 1.
 
-The evidence is the SVM margin (how clearly this service beats the rest) and the nearest-text cosine (how
-closely the message matches any one thing the directory or lexicon says about the service). A message about
-something the directory does not hold has both low. They are blended as `z = margin + nearest_weight *
-nearest`, and `confidence = 1 / (1 + exp(-slope * (z - midpoint)))` (Platt scaling).
+The evidence ("support", computed by `Router.evidence`) is the service's best SVM margin over the message
+and its first sentences, less any lead of the out-of-scope class, plus `domain_weight` times the in-domain
+score. Confidence is `1 / (1 + exp(-slope * (support - midpoint)))` (Platt scaling), an estimate of the
+chance that the service is the right one.
 
-`slope` and `midpoint` are two numbers fitted on development measurements (whether the top service was right,
-and the unmet query set); `threshold` is then chosen on the same measurements to balance unmet precision and
-recall. The defaults below are those fitted values; `bench/calibrate.py` re-derives them. Fitting two or
-three numbers is setting thresholds: no vocabulary is learnt from residents' reports.
+`slope` and `midpoint` are fitted on development measurements (was the top service right?), and
+`threshold` is then chosen on the same measurements plus the unmet query set to balance unmet precision
+and recall; `domain_weight` was chosen the same way (docs/benchmarks.md). `python -m bench.calibrate`
+re-derives them. Fitting these few numbers is setting thresholds: no vocabulary is learnt from reports.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 0.936
-    midpoint: float = -0.095
-    keyword_weight: float = 2.0
-    threshold: float = 0.4154
+    slope: float = 1.702
+    midpoint: float = 0.039
+    domain_weight: float = 0.5
+    threshold: float = 0.3234
 
-    def support(self, margin: np.ndarray, keyword: np.ndarray) -> np.ndarray:
-        """The evidence for each service: its best margin plus the weighted strongest keyword."""
-        return margin + self.keyword_weight * keyword
+    def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
+        """The evidence for each service: its best margin plus the weighted in-domain score."""
+        return margin + self.domain_weight * domain
 
     def confidence(self, support: float) -> float:
         z = self.slope * (support - self.midpoint)

@@ -10,10 +10,12 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
    n-gram TF-IDF vectors (`features`).
 3. A linear SVM (one class per service, one-vs-rest) learns which words point to which service, so that
    "flytip" outweighs "street" and "book" tells a bulky-waste collection from a dumped sofa.
-4. The ranking score is the SVM margin. Confidence blends that margin with how closely the message matches
-   the nearest single training text (cosine), through a logistic curve with two parameters set on the
-   development measurements (`calibration`): a message about nothing in the directory matches no text
-   closely and gets a low margin everywhere, so it falls below `unmet_threshold`.
+4. The ranking score is the SVM margin. Confidence (`calibration`) comes from the service's support: its
+   best margin over the message and its first sentences, less how far an out-of-scope class (small talk,
+   shopping, travel: `lexicon/out_of_scope.yml`) beats it, plus half an in-domain score from a second,
+   binary SVM ("is this about anything in the directory?"), through a logistic curve whose two parameters
+   and threshold were set on development measurements. A message about nothing in the directory has low
+   support everywhere, so it falls below `unmet_threshold`.
 
 Fitting takes seconds for a few hundred services; ranking takes about a millisecond.
 """
@@ -38,7 +40,7 @@ from bot.routing.features import TextFeatures
 from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
 from bot.routing.text_normalise import normalise
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_FILE = "router.pkl"
 META_FILE = "router.json"
 MAX_QUERY_CHARS = 1000
@@ -50,7 +52,7 @@ MAX_SENTENCES = 2
 """How many leading sentences of a long message are also scored on their own, for confidence."""
 PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
-KEYWORD_FLOOR = -1.0
+DOMAIN_C = 1.0
 
 
 class RouterNotTrained(ValueError):
@@ -112,8 +114,6 @@ class Router:
         """One row per service, then one for the out-of-scope class: the SVM weights, tiny ones pruned."""
         self.intercepts: np.ndarray | None = None
         self._weights_by_feature: sparse.csr_matrix | None = None
-        self.word_count = 0
-        """How many of the feature columns are word n-grams (the rest are character n-grams)."""
 
     @property
     def unmet_threshold(self) -> float:
@@ -152,12 +152,24 @@ class Router:
         negatives = [t for t in (normalise(p) for p in out_of_scope) if t]
         self.services = [(e.service_id, e.name, tuple(e.lgsl_codes)) for e in active]
         self.features = TextFeatures().fit(texts)
-        self.word_count = len(self.features.words.vocabulary_)
         matrix = self.features.transform(texts + negatives)
         labels = np.asarray(owners + [len(active)] * len(negatives), dtype=np.int32)
-        self.weights, self.intercepts = self._train(matrix, labels, classes=len(active) + 1)
+        weights, intercepts = self._train(matrix, labels, classes=len(active) + 1)
+        domain, domain_bias = self._train_domain(matrix, np.asarray([1] * len(texts) + [0] * len(negatives)))
+        self.weights = sparse.vstack([weights, domain], format="csr")
+        self.intercepts = np.append(intercepts, domain_bias)
         self._weights_by_feature = None
         return self
+
+    def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
+        """One more row: a binary SVM for "about something in this directory" against the out-of-scope
+        texts, balanced so the few out-of-scope texts count as much as the many directory texts."""
+        if in_domain.min() == in_domain.max():
+            return sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32), 0.0
+        model = LinearSVC(C=DOMAIN_C, class_weight="balanced", max_iter=2000).fit(matrix, in_domain)
+        row = model.coef_.astype(np.float32)
+        row[np.abs(row) < PRUNE_BELOW] = 0.0
+        return sparse.csr_matrix(row), float(model.intercept_[0])
 
     def _train(self, matrix: sparse.csr_matrix, labels: np.ndarray, classes: int) -> tuple:
         """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins)."""
@@ -184,7 +196,7 @@ class Router:
             raise RouterNotTrained("the router has not been fitted: call fit(entries) or Router.load(folder)")
 
     def _margins(self, vectors: sparse.csr_matrix) -> np.ndarray:
-        """Rows: texts; columns: services then the out-of-scope class."""
+        """Rows: texts; columns: services, then the out-of-scope class, then the in-domain score."""
         return (vectors @ self._by_feature()).toarray() + self.intercepts
 
     def _by_feature(self) -> sparse.csr_matrix:
@@ -198,8 +210,7 @@ class Router:
 
         Support is the best margin over the whole message and its first sentences (long reports bury the
         point in detail), less how far the out-of-scope class beats the best service there, plus the
-        strongest single word's weight for the service (a clear keyword such as "pothole" is evidence on
-        its own).
+        weighted in-domain score: is this about anything in the directory at all?
         """
         self._require_fitted()
         text = text[:MAX_QUERY_CHARS]
@@ -209,16 +220,11 @@ class Router:
             segments.extend(normalise(s) for s in sentences[:MAX_SENTENCES])
         vectors = self.features.transform(segments)
         margins = self._margins(vectors)
-        services, outside = margins[:, :-1], margins[:, -1]
+        count = len(self.services)
+        services, outside, domain = margins[:, :count], margins[:, count], float(margins[0, count + 1])
         penalty = np.maximum(outside - services.max(axis=1), 0.0)
         support = (services - penalty[:, None]).max(axis=0)
-        words = vectors[0].indices[vectors[0].indices < self.word_count]
-        if len(words):
-            rows = self._by_feature()[words].toarray()
-            keyword = (rows[:, :-1] - np.maximum(rows[:, -1:], 0.0)).max(axis=0)
-        else:
-            keyword = np.full(len(self.services), KEYWORD_FLOOR)
-        return services[0], self.calibration.support(support, keyword)
+        return services[0], self.calibration.support(support, domain)
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""
@@ -250,7 +256,6 @@ class Router:
             "services": self.services,
             "weights": self.weights,
             "intercepts": self.intercepts,
-            "word_count": self.word_count,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -280,5 +285,4 @@ class Router:
         router.services = [(s, n, tuple(c)) for s, n, c in state["services"]]
         router.weights = state["weights"]
         router.intercepts = state["intercepts"]
-        router.word_count = state["word_count"]
         return router
