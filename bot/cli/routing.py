@@ -62,7 +62,7 @@ def route(
     k: int = typer.Option(5, "--top", "-k", min=1, help="How many candidate services to show."),
 ) -> None:
     """The ranked council services for one message, through the trained model (as the bot sees them)."""
-    from bot.routing.parse import ModelNotFoundError, load_parser
+    from bot.routing.parse import ModelLoadError, ModelNotFoundError, load_parser
 
     if not text.strip():
         typer.echo("error: the message is empty.", err=True)
@@ -71,7 +71,7 @@ def route(
         with _without_import_noise(keep_data_warnings=False):
             parser = load_parser()
             candidates, threshold = parser.services(text)
-    except ModelNotFoundError as error:
+    except (ModelNotFoundError, ModelLoadError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     except ValueError as error:

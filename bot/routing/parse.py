@@ -38,6 +38,19 @@ class ModelNotFoundError(FileNotFoundError):
     """There is no trained model to load; the message says how to make one."""
 
 
+class ModelLoadError(RuntimeError):
+    """The model exists but cannot be loaded (for example trained by other code); retraining fixes it."""
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """Our own explanation if one is in the chain (it says what to do), else the innermost error."""
+    chain = [error]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    ours = [item for item in chain if type(item).__module__.startswith("bot.")]
+    return ours[0] if ours else chain[-1]
+
+
 class RasaServerError(RuntimeError):
     """The Rasa server could not be reached or answered with an error."""
 
@@ -154,7 +167,10 @@ def load_parser(models_dir: Path | None = None) -> Parser:
     from rasa.core.agent import Agent
 
     started = time.perf_counter()
-    agent = Agent.load(str(path))
+    try:
+        agent = Agent.load(str(path))
+    except Exception as error:  # noqa: BLE001 - Rasa wraps the real reason; report that one
+        raise ModelLoadError(f"Could not load the model {path}: {_root_cause(error)}") from error
     quiet_rasa_logging()  # loading may have reconfigured logging
     return Parser(agent, path, time.perf_counter() - started)
 

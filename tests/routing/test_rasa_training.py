@@ -149,3 +149,26 @@ def test_training_with_an_empty_directory_explains_what_to_do(
     assert "import a directory first: here-to-help directory import data/directory" in result.stderr
     assert not (tmp_path / "models" / "here-to-help.tar.gz").exists()
     get_settings.cache_clear()
+
+
+def test_a_model_trained_by_other_code_fails_to_load_with_what_to_do(trained_model, tmp_path: Path) -> None:
+    import tarfile
+
+    from bot.routing.parse import ModelLoadError
+
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(trained_model.model_path) as archive:
+        archive.extractall(unpacked)
+    routers = [p for p in unpacked.rglob("*") if p.is_file() and "ServiceRouterComponent" in str(p.parent)]
+    assert routers, "the router must be stored inside the model archive"
+    for stored in routers:
+        if stored.name != "service_router.json":
+            stored.write_bytes(b"written by some other version")
+    broken = tmp_path / "models" / "here-to-help.tar.gz"
+    broken.parent.mkdir()
+    with tarfile.open(broken, "w:gz") as archive:
+        for item in sorted(unpacked.iterdir()):
+            archive.add(item, arcname=item.name)
+
+    with pytest.raises(ModelLoadError, match="run `here-to-help train`"):
+        load_parser(broken.parent)
