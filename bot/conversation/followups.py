@@ -25,6 +25,7 @@ tomorrow now weekend saturday sunday monday tuesday wednesday thursday friday mo
 until till til still right yet usually normally details info information send give tell need want
 ok okay so then also just again thanks thank cheers that this those these one service team
 postcode postcodes post code live living lives area
+that's thats i've ive we've i'd i'll don't dont can't cant won't wont doesn't doesnt there's
 """
 FOLLOW_UP_WORDS = frozenset(re.findall(r"\S+", _FOLLOW_UP_TEXT))
 
@@ -45,9 +46,28 @@ def contact_kind(text: str) -> str:
     return "phone"
 
 
-def names_a_need(text: str) -> bool:
-    """Does the message say something beyond "what's their number / are they open"?"""
-    return any(word not in FOLLOW_UP_WORDS and len(word) > 2 for word in words(text))
+FEEDBACK_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """yes yeah yep yup no nope not really correct wrong great perfect brilliant good fine sure did didn't
+        didnt help helped helpful answer answered question quite exactly lovely nice
+        wasn't wasnt isn't isnt""",
+    )
+)
+PERSON_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """speak talk talking someone somebody anyone person people human real advisor adviser agent operator
+        customer services council back connect transfer put through staff member officer""",
+    )
+)
+
+
+def names_a_need(text: str, also_ignore: frozenset[str] = frozenset()) -> bool:
+    """Does the message say something beyond "what's their number / are they open" (and `also_ignore`)?"""
+    return any(
+        word not in FOLLOW_UP_WORDS and word not in also_ignore and len(word) > 2 for word in words(text)
+    )
 
 
 _ORDINALS = {

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from bot.conversation import answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
-from bot.conversation.followups import chosen_position, contact_kind, names_a_need
+from bot.conversation.followups import (
+    FEEDBACK_WORDS,
+    PERSON_WORDS,
+    chosen_position,
+    contact_kind,
+    names_a_need,
+)
 from bot.conversation.postcodes import (
     InvalidPostcode,
     Postcode,
@@ -161,6 +167,15 @@ def _answer(
         )
 
 
+def names_a_confident_need(turn: TurnInput, also_ignore: frozenset[str] = frozenset()) -> bool:
+    """The message names a need the router is sure about, whatever the intent classifier said.
+
+    Real reports often carry "please", "thank you" or "can someone..." ("Dumped sofa. Thank you!"); the
+    classifier then picks a conversational intent, but the need is still there and should be signposted.
+    """
+    return names_a_need(turn.text, also_ignore) and is_confident(turn.services, turn.threshold)
+
+
 def is_mostly_postcode(text: str) -> bool:
     """A message that is a postcode and little else ("BV4 2QT", "my postcode is SG13 8DE"), valid or not.
 
@@ -221,6 +236,8 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
     if not chosen_id:
         position = chosen_position(turn.text, turn.offered)
         chosen_id = turn.offered[position] if position is not None else None
+    if not chosen_id and names_a_confident_need(turn):
+        return signpost(session, turn)
     found = services_details(session, [chosen_id]) if chosen_id else []
     if not found:
         outcome.say(
@@ -263,6 +280,8 @@ _WHICH_SERVICE = 'Which service do you mean? Tell me what you need help with, fo
 
 def contact_details(session: Session, turn: TurnInput) -> Outcome:
     """ "What's their email / number / web page?", "where are they?" """
+    if not turn.service_id and names_a_confident_need(turn):
+        return signpost(session, turn)
     outcome = Outcome()
     service = _target(session, turn, outcome)
     if service is None:
@@ -274,6 +293,8 @@ def contact_details(session: Session, turn: TurnInput) -> Outcome:
 
 def opening_hours(session: Session, turn: TurnInput) -> Outcome:
     """ "Are they open now?" """
+    if not turn.service_id and names_a_confident_need(turn):
+        return signpost(session, turn)
     outcome = Outcome()
     service = _target(session, turn, outcome)
     if service is None:
@@ -305,7 +326,17 @@ def postcode(session: Session, turn: TurnInput) -> Outcome:
 
 
 def handoff(session: Session, turn: TurnInput) -> Outcome:
-    """ "Can I speak to someone?": the contact centre, whether it is open, and the web when it is not."""
+    """ "Can I speak to someone?": the contact centre, whether it is open, and the web when it is not.
+
+    "Can I speak to someone about my council tax?" gets the council tax service (whose number reaches the
+    right people), still logged as a request for a person.
+    """
+    if names_a_confident_need(turn, PERSON_WORDS):
+        outcome = signpost(session, turn)
+        outcome.records.append(
+            UnmetRecord(reason=ASKED_FOR_PERSON, text=turn.text, candidates=tuple(turn.services))
+        )
+        return outcome
     outcome = Outcome()
     centre = contact_centre(session)
     fallback_phone = contact_line.current(turn.channel)
@@ -321,6 +352,8 @@ def handoff(session: Session, turn: TurnInput) -> Outcome:
 
 def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
     """The reply to "Did that answer your question?"; "no" offers the next candidates and is logged."""
+    if not turn.feedback_pending and names_a_confident_need(turn, FEEDBACK_WORDS):
+        return signpost(session, turn)
     outcome = Outcome()
     outcome.slots.update(feedback_pending=False)
     if not turn.feedback_pending:

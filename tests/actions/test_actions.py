@@ -342,6 +342,50 @@ async def test_a_need_the_intent_classifier_was_unsure_of_is_signposted_when_the
     assert gap_entries(directory) == []
 
 
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+@pytest.mark.parametrize(
+    ("intent", "action"),
+    [
+        ("ask_contact", ActionContactDetails),
+        ("affirm", ActionFeedback),
+        ("choose_service", ActionChooseService),
+    ],
+)
+async def test_a_report_the_classifier_took_for_small_talk_is_still_signposted(
+    directory, dispatcher, make_tracker, domain, intent, action
+) -> None:
+    tracker = make_tracker(
+        "bin missed again, please collect it, thank you", intent=intent, services=[candidate("waste", 0.9)]
+    )
+    events = await action().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith(
+        "Bin collections (Brackenford District Council): call 01632 960200"
+    )
+    assert slots(events)["service_id"] == "waste"
+
+
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+async def test_asking_for_a_person_about_a_named_need_gets_that_service_and_is_logged(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker(
+        "can I speak to someone about my council tax",
+        intent="ask_person",
+        services=[candidate("council-tax", 0.8)],
+    )
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("Council Tax (Brackenford District Council): call 01632 960300")
+    assert [e.reason for e in gap_entries(directory)] == ["asked_for_person"]
+
+
+async def test_yes_without_a_question_and_without_a_need_is_just_acknowledged(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker("yes that's right", intent="affirm", services=[candidate("waste", 0.9)])
+    await ActionFeedback().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["OK. What can I help you with?"]
+
+
 async def test_out_of_scope_is_not_understood_even_if_some_service_scores(
     directory, dispatcher, make_tracker, domain
 ) -> None:
