@@ -81,7 +81,7 @@ def _measure_rasa(rows: Sequence[QueryRow]) -> dict[str, Any]:
         database.unlink()
     env = _rasa_env(database, models)
     _here_to_help(["directory", "import", str(PROJECT_ROOT / "data" / "directory")], env)
-    train_seconds = _here_to_help(["train"], env)
+    train_seconds = _here_to_help(["train", "--force"], env)
     from bot.routing.parse import load_parser
 
     parser = load_parser(models)

@@ -17,7 +17,7 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
    and threshold were set on development measurements. A message about nothing in the directory has low
    support everywhere, so it falls below `unmet_threshold`.
 
-Fitting takes seconds for a few hundred services; ranking takes about a millisecond.
+Fitting takes a few seconds for a few hundred services; ranking takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ MAX_SENTENCES = 2
 PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
 DOMAIN_C = 1.0
+"""Regularisation of the in-domain SVM (the service SVM uses `Router.c`)."""
 
 
 class RouterNotTrained(ValueError):
@@ -111,7 +112,8 @@ class Router:
         self.features: TextFeatures | None = None
         self.services: list[tuple[str, str, tuple[int, ...]]] = []
         self.weights: sparse.csr_matrix | None = None
-        """One row per service, then one for the out-of-scope class: the SVM weights, tiny ones pruned."""
+        """SVM weights, tiny ones pruned: one row per service, then the out-of-scope class, then the
+        in-domain score."""
         self.intercepts: np.ndarray | None = None
         self._weights_by_feature: sparse.csr_matrix | None = None
 
