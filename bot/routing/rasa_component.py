@@ -12,10 +12,10 @@ adds, to every parsed message,
 Both are set with `add_to_output=True`: Rasa only copies "output properties" of a message into the parse
 result, so without it the keys would never reach the tracker or the actions.
 
-Training-cache trap: Rasa skips any graph node whose config and inputs did not change, and the directory is
-neither. `here-to-help train` therefore writes the directory's fingerprint into this component's config
-(`directory_fingerprint`) in a generated config file, so a directory change retrains this component and
-nothing else needs to. See docs/routing.md.
+Training-cache trap: Rasa skips any graph node whose config and inputs did not change, and neither the
+directory nor the router's code is either. `here-to-help train` therefore writes both fingerprints into this
+component's config (`directory_fingerprint`, `code_fingerprint`) in a generated config file, so a directory
+or router change retrains this component and nothing else needs to. See docs/routing.md.
 """
 
 from __future__ import annotations
@@ -77,8 +77,10 @@ class ServiceRouterComponent(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "top_k": 5,
-            # Written by `here-to-help train`; only there so the training cache sees directory changes.
+            # Written by `here-to-help train`; only there so Rasa's training cache, which fingerprints config
+            # and training data but not the database or our code, retrains the router when either changes.
             "directory_fingerprint": None,
+            "code_fingerprint": None,
         }
 
     def __init__(

@@ -179,8 +179,18 @@ def model_is_stale(models_dir: Path | None = None) -> bool:
     return stored_fingerprint(models_dir) != current
 
 
-def write_generated_config(config: Path, directory_fingerprint: str, target: Path) -> Path:
-    """Copy `config` to `target`, adding `directory_fingerprint` to ServiceRouterComponent's settings."""
+def code_fingerprint() -> str:
+    """A sha256 of the routing code and lexicon (`model_code_files`)."""
+    digest = hashlib.sha256()
+    _hash_files(digest, model_code_files())
+    return digest.hexdigest()
+
+
+def write_generated_config(
+    config: Path, directory_fingerprint: str, target: Path, router_code_fingerprint: str | None = None
+) -> Path:
+    """Copy `config` to `target`, adding the directory's and the routing code's fingerprints to
+    ServiceRouterComponent's settings: Rasa's cache sees neither the database nor our code, only config."""
     from rasa.shared.utils.io import read_yaml_file, write_yaml
 
     content = read_yaml_file(str(config)) or {}
@@ -192,6 +202,7 @@ def write_generated_config(config: Path, directory_fingerprint: str, target: Pat
         )
     for step in routers:
         step["directory_fingerprint"] = directory_fingerprint
+        step["code_fingerprint"] = router_code_fingerprint or code_fingerprint()
     target.parent.mkdir(parents=True, exist_ok=True)
     write_yaml(content, target)
     return target
