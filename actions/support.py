@@ -23,19 +23,25 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SEARCH_INTENTS = frozenset({"find_service", "ask_contact", "ask_open"})
+NOT_A_SEARCH = frozenset({"affirm", "deny", "choose_service", "greet", "goodbye", "thanks"})
 
 
 def _last_search(tracker: Tracker) -> tuple[str, list[Mapping[str, Any]], float | None]:
-    """The most recent message that named a need with confident candidates: its text, services, threshold."""
+    """The most recent message that named a need (a search, or confident candidates under any other label,
+    since such messages are signposted too): its text, services and threshold."""
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
         parse = event.get("parse_data") or {}
         intent = (parse.get("intent") or {}).get("name")
+        if intent in NOT_A_SEARCH:
+            continue
         services = parse.get("services") or []
-        if intent == "find_service" or (intent in SEARCH_INTENTS and services):
-            return event.get("text") or "", list(services), parse.get("service_threshold")
+        threshold = parse.get("service_threshold")
+        if intent == "find_service" or (
+            threshold is not None and turns.is_confident(services, float(threshold))
+        ):
+            return event.get("text") or "", list(services), threshold
     return "", [], None
 
 

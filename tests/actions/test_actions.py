@@ -291,6 +291,29 @@ async def test_no_after_an_answer_offers_the_next_candidates_and_logs_negative_f
     assert slots(events)["offered"] == ["waste", "bulky"]
 
 
+async def test_negative_feedback_logs_the_request_not_the_no_even_if_the_router_scored_the_no(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker(
+        "no",
+        intent="deny",
+        services=[candidate("roads", 0.9)],
+        slots={
+            "service_id": "waste",
+            "feedback_pending": True,
+            "candidates": ["waste"],
+            "offered": ["waste"],
+        },
+        history=[
+            user_event("rubbish everywhere", "nlu_fallback", [candidate("waste", 0.8)]),
+            user_event("thanks", "thanks", [candidate("bulky", 0.9)]),
+        ],
+    )
+    await ActionFeedback().run(dispatcher, tracker, domain)
+    (entry,) = gap_entries(directory)
+    assert (entry.reason, entry.text) == ("negative_feedback", "rubbish everywhere")
+
+
 async def test_yes_after_an_answer_closes_the_question(directory, dispatcher, make_tracker, domain) -> None:
     tracker = make_tracker("yes", intent="affirm", slots={"service_id": "waste", "feedback_pending": True})
     events = await ActionFeedback().run(dispatcher, tracker, domain)
