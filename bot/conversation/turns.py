@@ -138,11 +138,19 @@ def _stored_postcode(value: str | None) -> Postcode | str | None:
 
 
 def _answer(
-    session: Session, turn: TurnInput, service: ServiceDetails, outcome: Outcome, *, confidence: float | None
+    session: Session,
+    turn: TurnInput,
+    service: ServiceDetails,
+    outcome: Outcome,
+    *,
+    confidence: float | None,
+    picked: bool = False,
 ) -> None:
-    """The signposting answer for one service, the feedback question, and the records that go with it."""
-    picked = turn.text.startswith("/") or not turn.services  # a button: the need was the earlier message
-    postcode, invalid = _postcode_in("" if turn.text.startswith("/") else turn.text)
+    """The signposting answer for one service, the feedback question, and the records that go with it.
+
+    `picked`: the resident chose it from buttons, so the need is in the earlier message (`query_text`).
+    """
+    postcode, invalid = _postcode_in("" if picked else turn.text)
     postcode = postcode or _stored_postcode(turn.postcode)
     outcome.say(
         answers.signpost(
@@ -248,7 +256,7 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
         (_confidence(c) for c in turn.query_services if str(c.get("service_id")) == found[0].id), None
     )
     outcome.slots.update(offered=list(dict.fromkeys([*turn.offered, found[0].id])))
-    _answer(session, turn, found[0], outcome, confidence=confidence)
+    _answer(session, turn, found[0], outcome, confidence=confidence, picked=True)
     return outcome
 
 

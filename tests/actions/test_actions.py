@@ -157,14 +157,22 @@ async def test_tapping_a_button_answers_with_that_service(
 
 
 @time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+@pytest.mark.parametrize(
+    ("typed", "entities"),
+    [
+        ('/choose_service{"service_id":"roads"}', [{"entity": "service_id", "value": "roads"}]),
+        ("the first one", []),
+    ],
+)
 async def test_picking_another_organisations_service_logs_the_original_request_not_the_button(
-    directory, dispatcher, make_tracker, domain
+    directory, dispatcher, make_tracker, domain, typed, entities
 ) -> None:
     search = [candidate("roads", 0.6), candidate("waste", 0.58)]
     tracker = make_tracker(
-        '/choose_service{"service_id":"roads"}',
+        typed,
         intent="choose_service",
-        entities=[{"entity": "service_id", "value": "roads"}],
+        entities=entities,
+        services=[candidate("waste", 0.2)] if not typed.startswith("/") else None,
         slots={"offered": ["roads", "waste"]},
         history=[user_event("hole in the road by my gate", "find_service", search)],
     )
