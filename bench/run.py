@@ -134,7 +134,8 @@ def render(results: dict[str, Any]) -> str:
             )
     if "rasa" in results:
         lines.append(
-            f"- `here-to-help train` (demo directory, end to end): {results['rasa']['train_seconds']} s."
+            f"- `here-to-help train --force` (every component retrained, demo directory, on a shared "
+            f"machine): {results['rasa']['train_seconds']} s."
         )
     else:
         lines.append("- Rasa end-to-end figures: not measured in this run (`python -m bench.run --rasa`).")
