@@ -19,8 +19,7 @@ from sklearn.preprocessing import normalize
 class TextFeatures:
     """Word (1-2 gram) and character (3-5 gram) TF-IDF vectors of already-normalised text."""
 
-    def __init__(self, char_weight: float = 1.0) -> None:
-        self.char_weight = char_weight
+    def __init__(self) -> None:
         self.words = TfidfVectorizer(
             analyzer="word",
             ngram_range=(1, 2),
@@ -40,6 +39,4 @@ class TextFeatures:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         words = self.words.transform(texts)
         chars = self.chars.transform(texts)
-        if self.char_weight != 1.0:
-            chars = chars * self.char_weight
         return normalize(sparse.hstack([words, chars], format="csr"))

@@ -122,10 +122,6 @@ class Router:
         """Below this top-candidate confidence the bot says it has no service for the message."""
         return self.calibration.threshold
 
-    @property
-    def is_fitted(self) -> bool:
-        return self.weights is not None
-
     def fit(
         self,
         entries: Sequence[DirectoryEntry],
