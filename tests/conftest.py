@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated database per test, on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL."""
+"""Shared fixtures: an isolated database per test, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,10 +19,17 @@ REFERENCE = SHARED / "reference"
 EVAL = SHARED / "eval"
 
 needs_shared = pytest.mark.skipif(
-    not REFERENCE.is_dir(), reason="../shared/reference is not beside the project (it is only on project machines)"
+    not REFERENCE.is_dir(),
+    reason="../shared/reference is not beside the project (it is only on project machines)",
 )
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last: while Playwright's sync API is open an event loop runs in the main thread,
+    and every test that calls `asyncio.run` (Rasa's agent, the REST channel) would fail next to it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def _postgres_engine(schema: str) -> Engine:

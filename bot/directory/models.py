@@ -58,7 +58,7 @@ class Organisation(Base):
     kind = Column(String(32))
     """An `OrganisationKind` value, or NULL when the feed does not say."""
     is_host = Column(Boolean, nullable=False, default=False)
-    """The council that runs this assistant: anything provided by another organisation is signposted onward."""
+    """The council running this assistant: anything another organisation provides is signposted onward."""
 
     services = relationship("Service", back_populates="organisation")
     phones = relationship(
@@ -101,7 +101,10 @@ class Service(Base):
         "ServiceLgsl", back_populates="service", cascade="all, delete-orphan", order_by="ServiceLgsl.code"
     )
     phrases = relationship(
-        "ServicePhrase", back_populates="service", cascade="all, delete-orphan", order_by="ServicePhrase.position"
+        "ServicePhrase",
+        back_populates="service",
+        cascade="all, delete-orphan",
+        order_by="ServicePhrase.position",
     )
     areas = relationship("ServiceArea", back_populates="service", cascade="all, delete-orphan")
 

@@ -3,13 +3,9 @@
 from alembic import context
 
 import bot.directory.models  # noqa: F401 - registers the directory tables
+import bot.gaplog.models  # noqa: F401 - registers the gap-log tables
 from bot.db import Base, make_engine
 from bot.settings import get_settings
-
-try:  # the gap log registers its tables when it exists
-    import bot.gaplog.models  # noqa: F401
-except ImportError:  # pragma: no cover - only while the package is being built
-    pass
 
 target_metadata = Base.metadata
 

@@ -57,9 +57,13 @@ def screenshot_dir() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole run; each test gets its own context (cookies, sessionStorage)."""
+    """One headless Chromium for the browser tests; each test gets its own context (cookies, sessionStorage).
+
+    Package-scoped, so Playwright's sync API, which keeps an event loop running in the main thread while it is
+    open, is closed before any other test needs `asyncio.run`.
+    """
     executable = chromium_path()
     if executable is None:
         pytest.skip("Chromium is not installed: `apt-get install chromium` or set CHROMIUM_PATH")

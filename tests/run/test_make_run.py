@@ -27,7 +27,8 @@ from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.rasa
 
-READY_MARKER = "Here to Help is running:"
+READY_MARKER = "Press Ctrl-C to stop."
+"""The last line `here-to-help run` prints once up: the URLs and sign-ins are all out by then."""
 STARTUP_SECONDS = 600
 
 
