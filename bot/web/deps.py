@@ -8,7 +8,7 @@ from fastapi import Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db import get_engine, session_factory
+from bot.db import get_engine, session_scope
 from bot.settings import Settings, get_settings
 
 
@@ -27,12 +27,5 @@ def app_engine(request: Request) -> Engine:
 
 def db_session(request: Request) -> Iterator[Session]:
     """A session for one request: committed when the route returns normally, rolled back on any error."""
-    session = session_factory(app_engine(request))()
-    try:
+    with session_scope(app_engine(request)) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
