@@ -47,6 +47,11 @@ MULTIWORD = [
     (r"\bzig\s*-?\s*zags?\b", "zigzag"),
     (r"\bset+ee\b", "sofa"),
     (r"\bcouch\b", "sofa"),
+    # negations, with or without the apostrophe: "didn't collect" reads as "did not collect", like the
+    # lexicon's "not collected"
+    (r"\bcan'?t\b", "can not"),
+    (r"\bwon'?t\b", "will not"),
+    (r"\b(did|does|do|has|have|had|was|were|is|are|would|could|should|must|need)n'?t\b", r"\1 not"),
 ]
 """Regular expressions applied to the lower-cased text before tokenising, in order."""
 
