@@ -48,6 +48,10 @@ def check_message(text: Any, limit: int) -> str | None:
     return None
 
 
+REFRESH_THREAD_NAME = "contact-line-refresh"
+"""The background thread that reads the contact-centre number from the directory when a channel starts."""
+
+
 class HereToHelpRestInput(RestInput):
     """Rasa's REST input with message limits, a vetted channel and a reply that never comes back empty."""
 
@@ -55,7 +59,9 @@ class HereToHelpRestInput(RestInput):
         settings = get_settings()
         self.max_message_chars = max_message_chars or settings.max_message_chars
         self.staff_token = settings.staff_channel_token if staff_token is None else staff_token
-        threading.Thread(target=contact_line.refresh, kwargs={"force": True}, daemon=True).start()
+        threading.Thread(
+            target=contact_line.refresh, kwargs={"force": True}, daemon=True, name=REFRESH_THREAD_NAME
+        ).start()
 
     @classmethod
     def name(cls) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.conversation import contact_line
-from bot.conversation.rest_channel import HereToHelpRestInput
+from bot.conversation.rest_channel import REFRESH_THREAD_NAME, HereToHelpRestInput
 from bot.settings import get_settings
 
 
@@ -39,14 +40,23 @@ class Rasa:
             await message.output_channel.send_text_message(message.sender_id, item["text"])
 
 
+def _finish_background_refreshes() -> None:
+    """A refresh thread left by the previous test could otherwise cache settings read from its environment."""
+    for thread in threading.enumerate():
+        if thread.name == REFRESH_THREAD_NAME:
+            thread.join(timeout=10)
+
+
 @pytest.fixture(autouse=True)
 def configured(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
+    _finish_background_refreshes()
     monkeypatch.setenv("CONTACT_CENTRE_PHONE", "01632 960000")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'absent' / 'none.db'}")
     monkeypatch.setenv("STAFF_CHANNEL_TOKEN", "s3cret")
     get_settings.cache_clear()
     contact_line.forget()
     yield
+    _finish_background_refreshes()
     get_settings.cache_clear()
     contact_line.forget()
 
