@@ -9,7 +9,9 @@ Measures, in one run:
 (d) routing latency p50/p95 per message;
 (e) training time (the router alone; with `--rasa`, also `here-to-help train` end to end and the figures
     through the trained Rasa model, i.e. the bot's own code path);
-(f) the BM25 anchor (service name + description, no lexicon) on the same queries.
+(f) the BM25 anchor (service name + description, no lexicon) on the same queries;
+(g) the supervised reference (`bench.ceiling`): a classifier cross-validated on the development reports'
+    own labels, to show how much of any shortfall the labels themselves allow. It is measured, never shipped.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -28,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.ceiling import supervised_reference
 from bench.directories import demo_directory_entries, lgsl_only_entries
 from bot import PROJECT_ROOT
 from bot.directory.snapshot import DirectoryEntry
@@ -58,6 +61,17 @@ def _measure(
     print(f"\n{name}: {len(router.services)} services, router fitted in {fit_seconds:.1f} s")
     print(format_table({"router": ours, "bm25": bm25}))
     return {"router": ours, "bm25": bm25}
+
+
+def _reference(rows: Sequence[QueryRow], *, balanced: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    figures = supervised_reference(rows, balanced=balanced)
+    weighting = "groups weighted equally" if balanced else "plain"
+    folds = figures["folds"]
+    print(f"\n(g) supervised reference ({weighting}, {folds}-fold cross-validation on the dev reports)")
+    print(format_table({"reference": figures}))
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    return figures
 
 
 def _rasa_env(database: Path, models: Path) -> dict[str, str]:
@@ -125,6 +139,12 @@ def render(results: dict[str, Any]) -> str:
             lines.append(_row(f"{label}: BM25 anchor", results[directory]["bm25"], keys))
     if "rasa" in results:
         lines.append(_row("demo directory: through the trained Rasa model", results["rasa"], keys))
+    for name, label in (
+        ("reference", "supervised reference: SVM cross-validated on the dev reports' own labels"),
+        ("reference_balanced", "supervised reference, groups weighted equally"),
+    ):
+        if name in results:
+            lines.append(_row(label, results[name], keys))
     lines.append("")
     for directory, label in (("demo", "demo directory"), ("lgsl_only", "LGSL-only directory")):
         if directory in results:
@@ -154,6 +174,9 @@ def write_doc(text: str, doc: Path = DOC) -> None:
 def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--rasa", action="store_true", help="also train and evaluate through Rasa (minutes)")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the supervised reference (about a minute)"
+    )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     if not DEV_SET.is_file():
@@ -172,6 +195,9 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     results["lgsl_only"] = _measure("(b) LGSL-only directory", lgsl_only_entries(), dev + lgsl_unmet)
     if args.rasa:
         results["rasa"] = (measure_rasa or _measure_rasa)(dev + unmet)
+    if not args.no_reference:
+        results["reference"] = _reference(dev, balanced=False)
+        results["reference_balanced"] = _reference(dev, balanced=True)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if not args.no_doc:

@@ -40,3 +40,57 @@ def test_the_rendered_table_has_a_row_per_directory_and_anchor() -> None:
     assert "| demo directory: router | 10 | 0.900 | 1.000 | 0.800 | – |" in text
     assert "| demo directory: BM25 anchor |" in text
     assert "not measured in this run" in text
+
+
+def _rows(group: str, codes: set[int], texts: list[str]) -> list:
+    from bot.routing.evaluate import QueryRow
+
+    return [QueryRow(text=t, expected=frozenset(codes), group=group) for t in texts]
+
+
+def test_the_supervised_reference_learns_labels_that_the_words_separate() -> None:
+    from bench.ceiling import supervised_reference
+
+    potholes = _rows("Potholes", {557}, [f"deep pothole number {i} in the road surface" for i in range(20)])
+    lights = _rows("Lights", {564}, [f"street light {i} not working at night" for i in range(20)])
+    figures = supervised_reference(potholes + lights)
+    assert figures["top1"] == 1.0 and figures["macro_top1"] == 1.0 and figures["n"] == 40
+
+
+def test_the_supervised_reference_cannot_learn_labels_the_words_do_not_carry() -> None:
+    """Residents who write the same words under two categories cap any classifier, which is the point."""
+    from bench.ceiling import supervised_reference
+
+    texts = [f"rubbish left outside house {i}" for i in range(30)]
+    figures = supervised_reference(_rows("Fly-Tipping", {587}, texts) + _rows("Fly-Posting", {588}, texts))
+    assert figures["top1"] <= 0.6
+
+
+def test_the_supervised_reference_counts_a_category_whose_codes_overlap_as_right() -> None:
+    from bench.ceiling import supervised_reference
+
+    texts = [f"pavement cracked outside number {i}" for i in range(20)]
+    rows = _rows("Potholes", {537, 557}, texts) + _rows("Pavements", {537}, texts)
+    assert supervised_reference(rows)["top1"] == 1.0
+
+
+def test_the_supervised_reference_needs_two_labelled_groups() -> None:
+    from bench.ceiling import supervised_reference
+
+    with pytest.raises(ValueError, match="two groups"):
+        supervised_reference(_rows("Potholes", {557}, ["pothole"] * 10))
+
+
+def test_the_supervised_reference_scores_a_category_with_a_single_report() -> None:
+    """One-report categories (the dev set has two) cannot be stratified, but they are still scored."""
+    import warnings
+
+    from bench.ceiling import supervised_reference
+
+    rows = _rows("Potholes", {557}, [f"deep pothole {i} in the road" for i in range(20)])
+    rows += _rows("Lights", {564}, [f"street light {i} not working" for i in range(20)])
+    rows += _rows("Toilets", {579}, ["public toilets locked"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        figures = supervised_reference(rows)
+    assert figures["n"] == 41 and figures["top1"] >= 0.97  # at most the lone report is missed
