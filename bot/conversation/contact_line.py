@@ -71,6 +71,15 @@ def refresh(engine: Engine | None = None, *, force: bool = False) -> str:
     return current()
 
 
+def settle(timeout: float = 10.0) -> None:
+    """Wait (up to `timeout` seconds) for a refresh under way in another thread to finish.
+
+    Tests call it before `forget()`: a refresh started by the previous conversation could otherwise
+    remember that conversation's directory number after the slate was wiped."""
+    if _refreshing.acquire(timeout=timeout):
+        _refreshing.release()
+
+
 def forget() -> None:
     """Tests only: drop what was learnt, as after a restart."""
     global _checked_at

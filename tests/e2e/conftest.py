@@ -132,6 +132,7 @@ async def action_server(e2e: E2E, clock) -> AsyncIterator[None]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", e2e.action_port)
     await site.start()
+    contact_line.settle()
     contact_line.forget()
     try:
         yield
