@@ -10,7 +10,9 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
    n-gram TF-IDF vectors (`features`).
 3. A linear SVM (one class per service, one-vs-rest) learns which words point to which service, so that
    "flytip" outweighs "street" and "book" tells a bulky-waste collection from a dumped sofa.
-4. The ranking score is the SVM margin. Confidence (`calibration`) comes from the service's support: its
+4. The ranking score is the SVM margin plus a small prior for how often residents report that kind of
+   problem nationally (`report_prior`: potholes and fly-tipping far more than fly-posting), which settles
+   near-ties for any council. Confidence (`calibration`) comes from the service's support: its
    best margin over the message and its first sentences, less how far an out-of-scope class (small talk,
    shopping, travel: `lexicon/out_of_scope.yml`) beats it, plus half an in-domain score from a second,
    binary SVM ("is this about anything in the directory?"), through a logistic curve whose two parameters
@@ -38,9 +40,10 @@ from bot.directory.snapshot import DirectoryEntry
 from bot.routing.calibration import Calibration
 from bot.routing.features import TextFeatures
 from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
+from bot.routing.report_prior import prior_bonus
 from bot.routing.text_normalise import normalise
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MODEL_FILE = "router.pkl"
 META_FILE = "router.json"
 MAX_QUERY_CHARS = 1000
@@ -115,6 +118,8 @@ class Router:
         """SVM weights, tiny ones pruned: one row per service, then the out-of-scope class, then the
         in-domain score."""
         self.intercepts: np.ndarray | None = None
+        self.prior: np.ndarray | None = None
+        """Per service, the national report-frequency bonus added to its ranking margin."""
         self._weights_by_feature: sparse.csr_matrix | None = None
 
     @property
@@ -156,6 +161,7 @@ class Router:
         domain, domain_bias = self._train_domain(matrix, np.asarray([1] * len(texts) + [0] * len(negatives)))
         self.weights = sparse.vstack([weights, domain], format="csr")
         self.intercepts = np.append(intercepts, domain_bias)
+        self.prior = prior_bonus([codes for _, _, codes in self.services])
         self._weights_by_feature = None
         return self
 
@@ -204,7 +210,8 @@ class Router:
         return self._weights_by_feature
 
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per service: the ranking margin (whole message) and the support used for confidence.
+        """Per service: the ranking score (whole-message margin plus the report prior) and the support
+        used for confidence.
 
         Support is the best margin over the whole message and its first sentences (long reports bury the
         point in detail), less how far the out-of-scope class beats the best service there, plus the
@@ -222,7 +229,7 @@ class Router:
         services, outside, domain = margins[:, :count], margins[:, count], float(margins[0, count + 1])
         penalty = np.maximum(outside - services.max(axis=1), 0.0)
         support = (services - penalty[:, None]).max(axis=0)
-        return services[0], self.calibration.support(support, domain)
+        return services[0] + self.prior, self.calibration.support(support, domain)
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""
@@ -254,6 +261,7 @@ class Router:
             "services": self.services,
             "weights": self.weights,
             "intercepts": self.intercepts,
+            "prior": self.prior,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -283,4 +291,5 @@ class Router:
         router.services = [(s, n, tuple(c)) for s, n, c in state["services"]]
         router.weights = state["weights"]
         router.intercepts = state["intercepts"]
+        router.prior = state["prior"]
         return router
