@@ -12,8 +12,9 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
    "flytip" outweighs "street" and "book" tells a bulky-waste collection from a dumped sofa.
 4. The ranking score is the SVM margin plus a small prior for how often residents report that kind of
    problem nationally (`report_prior`: potholes and fly-tipping far more than fly-posting), which settles
-   near-ties for any council. Confidence (`calibration`) comes from the service's support: its
-   best margin over the message and its first sentences, less how far an out-of-scope class (small talk,
+   near-ties for any council; a message of several sentences weighs its first sentence in a little.
+   Confidence (`calibration`) comes from the service's support: its best margin over the message and its
+   first sentences, less how far an out-of-scope class (small talk,
    shopping, travel: `lexicon/out_of_scope.yml`) beats it, plus half an in-domain score from a second,
    binary SVM ("is this about anything in the directory?"), through a logistic curve whose two parameters
    and threshold were set on development measurements. A message about nothing in the directory has low
@@ -53,6 +54,10 @@ bounds the cost (routing the first 2,000 gave the same top-1 on the development 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 MAX_SENTENCES = 2
 """How many leading sentences of a long message are also scored on their own, for confidence."""
+TITLE_WEIGHT = 0.2
+"""A message of several sentences is ranked on its whole text and, with this weight, its first sentence:
+residents state the problem first and add detail that can mislead ("Mattress. On the footbridge over the
+river"). Chosen on the development reports (docs/benchmarks.md, row 32)."""
 PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
 DOMAIN_C = 1.0
@@ -210,8 +215,8 @@ class Router:
         return self._weights_by_feature
 
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per service: the ranking score (whole-message margin plus the report prior) and the support
-        used for confidence.
+        """Per service: the ranking score (the whole message's margin, blended with the first sentence's
+        when there are several, plus the report prior) and the support used for confidence.
 
         Support is the best margin over the whole message and its first sentences (long reports bury the
         point in detail), less how far the out-of-scope class beats the best service there, plus the
@@ -229,7 +234,10 @@ class Router:
         services, outside, domain = margins[:, :count], margins[:, count], float(margins[0, count + 1])
         penalty = np.maximum(outside - services.max(axis=1), 0.0)
         support = (services - penalty[:, None]).max(axis=0)
-        return services[0] + self.prior, self.calibration.support(support, domain)
+        ranking = services[0]
+        if len(segments) > 1:
+            ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
+        return ranking + self.prior, self.calibration.support(support, domain)
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""

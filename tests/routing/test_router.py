@@ -120,3 +120,15 @@ def test_an_empty_directory_cannot_be_fitted() -> None:
 def test_a_one_service_directory_still_ranks_it() -> None:
     router = Router().fit([entry("only", "Report fly-tipping", (587,))])
     assert top(router, "rubbish dumped").service_id == "only"
+
+
+def test_a_report_is_routed_by_the_problem_it_names_first_not_by_the_detail_after_it(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = (
+        "Graffiti. Sprayed on the wall next to the street light, "
+        "which has been out for weeks and the road is dark"
+    )
+    assert top(router, report).service_id == "graffiti"
+    monkeypatch.setattr("bot.routing.router.TITLE_WEIGHT", 0.0)
+    assert top(router, report).service_id == "lights", "without the first sentence's weight the detail wins"
