@@ -21,10 +21,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 1.693
-    midpoint: float = -0.037
+    slope: float = 1.687
+    midpoint: float = -0.036
     domain_weight: float = 0.5
-    threshold: float = 0.3706
+    threshold: float = 0.3742
 
     def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted in-domain score."""
