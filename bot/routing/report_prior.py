@@ -28,18 +28,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot import PROJECT_ROOT
+from bot.routing.lexicon import import_fms_categories
+from bot.routing.lexicon.import_fms_categories import SHEF_A_TO_LGSL
 
 PRIOR_WEIGHT = 0.01
 SHARES_FILE = Path(__file__).resolve().parent / "prior" / "fms_report_shares.yml"
-SOURCE = (
-    PROJECT_ROOT.parent
-    / "shared"
-    / "reference"
-    / "fixmystreet"
-    / "meta_categories"
-    / "uk_fms_report_counts_by_meta_category.csv"
-)
+SOURCE = import_fms_categories.SOURCE.with_name("uk_fms_report_counts_by_meta_category.csv")
+"""Beside the category names the lexicon's importer reads, in ../shared/reference/."""
 
 
 class ReportPriorError(ValueError):
@@ -49,8 +44,6 @@ class ReportPriorError(ValueError):
 def build_shares(source: Path = SOURCE) -> dict[int, float]:
     """Each LGSL code's share of UK FixMyStreet reports; a meta-category's count is split evenly over the
     codes it maps to, and meta-categories with no LGSL mapping ("Other") are left out."""
-    from bot.routing.lexicon.import_fms_categories import SHEF_A_TO_LGSL
-
     counts: dict[int, float] = defaultdict(float)
     with source.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
