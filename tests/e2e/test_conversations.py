@@ -12,7 +12,6 @@ import uuid
 import pytest
 from sqlalchemy import update
 
-from bot.conversation import contact_line
 from bot.conversation.answers import choose_payload
 from tests.e2e.conftest import answered_services, gap_reasons
 
@@ -306,8 +305,6 @@ async def test_when_the_database_is_down_the_resident_still_gets_a_number(chat, 
     monkeypatch.setenv("CONTACT_CENTRE_PHONE", "01632 960000")
     get_settings.cache_clear()
     get_engine.cache_clear()
-    contact_line.settle()  # a refresh from the previous conversation must not land after forget()
-    contact_line.forget()
     try:
         answer = text_of(await chat(new_sender(), "my bin was not collected this morning"))
     finally:
