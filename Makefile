@@ -21,7 +21,7 @@ PYTHON310 := $(firstword $(wildcard \
 help:
 	@echo "make run    install, build the demo database, train if needed, start everything"
 	@echo "make test   install and run the tests"
-	@echo "make bench  routing accuracy and speed benchmarks (docs/benchmarks.md)"
+	@echo "make bench  routing accuracy, speed and training benchmarks, through Rasa too (docs/benchmarks.md, ~5 min)"
 	@echo "make lint   ruff check and format check"
 
 $(STAMP): requirements/requirements.lock requirements/dev.lock pyproject.toml .python-version
@@ -52,7 +52,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --rasa
 
 lint: install
 	$(BIN)/ruff check .
