@@ -22,9 +22,9 @@ import numpy as np
 @dataclass(frozen=True)
 class Calibration:
     slope: float = 1.687
-    midpoint: float = -0.036
+    midpoint: float = 0.304
     domain_weight: float = 0.5
-    threshold: float = 0.3742
+    threshold: float = 0.3745
 
     def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted in-domain score."""

@@ -16,9 +16,10 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
    Confidence (`calibration`) comes from the service's support: its best margin over the message and its
    first sentences, less how far an out-of-scope class (small talk,
    shopping, travel: `lexicon/out_of_scope.yml`) beats it, plus half an in-domain score from a second,
-   binary SVM ("is this about anything in the directory?"), through a logistic curve whose two parameters
-   and threshold were set on development measurements. A message about nothing in the directory has low
-   support everywhere, so it falls below `unmet_threshold`.
+   binary SVM ("is this about anything in the directory?"), measured from the directory's own floor (the
+   support of its weakest training texts, so that a threshold means the same among 800 services as among
+   200), through a logistic curve whose two parameters and threshold were set on development measurements.
+   A message about nothing in the directory has low support everywhere, so it falls below `unmet_threshold`.
 
 Fitting takes a few seconds for a few hundred services; ranking takes a few milliseconds.
 """
@@ -44,7 +45,7 @@ from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
 from bot.routing.report_prior import prior_bonus
 from bot.routing.text_normalise import normalise
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MODEL_FILE = "router.pkl"
 META_FILE = "router.json"
 MAX_QUERY_CHARS = 1000
@@ -62,6 +63,11 @@ PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
 DOMAIN_C = 1.0
 """Regularisation of the in-domain SVM (the service SVM uses `Router.c`)."""
+FLOOR_QUANTILE = 0.02
+"""Support is measured from the directory's own floor: the support that all but this share of its own
+training texts reach. Margins run lower in a directory of 800 services than in one of 200, so a fixed
+threshold that suits one misjudges the other; measured from the floor, one threshold suits both
+(docs/benchmarks.md, row 33)."""
 
 
 class RouterNotTrained(ValueError):
@@ -125,6 +131,9 @@ class Router:
         self.intercepts: np.ndarray | None = None
         self.prior: np.ndarray | None = None
         """Per service, the national report-frequency bonus added to its ranking margin."""
+        self.floor = 0.0
+        """The support of the directory's weakest training texts (`FLOOR_QUANTILE`), subtracted from every
+        support so that confidence means the same in any directory."""
         self._weights_by_feature: sparse.csr_matrix | None = None
 
     @property
@@ -168,7 +177,19 @@ class Router:
         self.intercepts = np.append(intercepts, domain_bias)
         self.prior = prior_bonus([codes for _, _, codes in self.services])
         self._weights_by_feature = None
+        self.floor = 0.0
+        self.floor = float(np.quantile(self._top_support(matrix[: len(texts)]), FLOOR_QUANTILE))
         return self
+
+    def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
+        """For each one-sentence text, the support of its top-ranked service, as `evidence` computes it."""
+        margins = self._margins(vectors)
+        count = len(self.services)
+        services, outside, domain = margins[:, :count], margins[:, count], margins[:, count + 1]
+        penalty = np.maximum(outside - services.max(axis=1), 0.0)
+        top = np.argmax(services + self.prior, axis=1)
+        best = services[np.arange(len(top)), top] - penalty
+        return self.calibration.support(best, domain) - self.floor
 
     def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
         """One more row: a binary SVM for "about something in this directory" against the out-of-scope
@@ -237,7 +258,7 @@ class Router:
         ranking = services[0]
         if len(segments) > 1:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
-        return ranking + self.prior, self.calibration.support(support, domain)
+        return ranking + self.prior, self.calibration.support(support, domain) - self.floor
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""
@@ -270,6 +291,7 @@ class Router:
             "weights": self.weights,
             "intercepts": self.intercepts,
             "prior": self.prior,
+            "floor": self.floor,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -278,6 +300,7 @@ class Router:
             "services": len(self.services),
             "calibration": self.calibration.as_dict(),
             "unmet_threshold": self.unmet_threshold,
+            "support_floor": self.floor,
         }
         (folder / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
@@ -300,4 +323,5 @@ class Router:
         router.weights = state["weights"]
         router.intercepts = state["intercepts"]
         router.prior = state["prior"]
+        router.floor = float(state["floor"])
         return router

@@ -163,3 +163,25 @@ def test_a_clear_request_beyond_street_problems_is_signposted_not_declared_unmet
     best = top(demo_router, text)
     assert CLEAR_REQUESTS_BEYOND_THE_STREET[text].lower() in best.name.lower(), best.name
     assert best.confidence >= demo_router.unmet_threshold, f"{text!r}: {best.confidence:.2f}"
+
+
+SMALL_TALK = ("what is the weather like today", "tell me a joke", "hello", "book me a flight to spain")
+
+
+@pytest.fixture(scope="module")
+def every_lgsl_service_router() -> Router:
+    from bench.directories import lgsl_only_entries
+
+    return Router().fit(lgsl_only_entries())
+
+
+def test_in_a_directory_of_every_lgsl_service_the_same_threshold_still_tells_needs_from_small_talk(
+    every_lgsl_service_router: Router,
+) -> None:
+    """Margins run lower among 835 services than among 200; confidence is measured from the directory's
+    own floor, so a resident's clear need is not declared unmet just because the directory is big."""
+    router = every_lgsl_service_router
+    for text in CLEAR_REQUESTS_BEYOND_THE_STREET:
+        assert top(router, text).confidence >= router.unmet_threshold, text
+    for text in SMALL_TALK:
+        assert top(router, text).confidence < router.unmet_threshold, text
