@@ -21,10 +21,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 1.687
-    midpoint: float = 0.304
+    slope: float = 1.674
+    midpoint: float = 0.300
     domain_weight: float = 0.5
-    threshold: float = 0.3745
+    threshold: float = 0.374
 
     def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted in-domain score."""
