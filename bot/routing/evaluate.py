@@ -107,11 +107,12 @@ def evaluate(
     k: int = 3,
     threshold: float = 0.0,
 ) -> dict[str, Any]:
-    """Top-1/top-k accuracy, the per-group average of top-1, unmet precision/recall and latency.
+    """Top-1/top-k accuracy, the per-group average of top-1, unmet precision/recall, the share of rows with
+    expected codes that the bot would answer (`met_share`: top confidence at or above `threshold`) and latency.
 
     `rows` are `QueryRow`s or dicts with `text`, `expected_lgsl` (string or codes) and optional `group`.
     """
-    top1_hits = topk_hits = labelled = 0
+    top1_hits = topk_hits = labelled = labelled_met = 0
     group_hits: dict[str, list[int]] = defaultdict(list)
     true_unmet = predicted_unmet = correct_unmet = 0
     latencies: list[float] = []
@@ -129,6 +130,7 @@ def evaluate(
             correct_unmet += says_unmet
             continue
         labelled += 1
+        labelled_met += not says_unmet
         first = bool(candidates) and bool(row.expected.intersection(candidates[0].lgsl_codes))
         within = any(row.expected.intersection(c.lgsl_codes) for c in candidates[:k])
         top1_hits += first
@@ -148,6 +150,7 @@ def evaluate(
         if true_unmet
         else None,
         "unmet_recall": _ratio(correct_unmet, true_unmet) if true_unmet else None,
+        "met_share": _ratio(labelled_met, labelled),
         "latency_ms_p50": round(_percentile(latencies, 0.50), 3),
         "latency_ms_p95": round(_percentile(latencies, 0.95), 3),
     }
@@ -169,6 +172,7 @@ METRIC_LABELS = [
     ("macro_top1", "top-1, mean over groups"),
     ("unmet_precision", "unmet precision"),
     ("unmet_recall", "unmet recall"),
+    ("met_share", "answered, labelled rows"),
     ("latency_ms_p50", "latency p50 (ms)"),
     ("latency_ms_p95", "latency p95 (ms)"),
 ]

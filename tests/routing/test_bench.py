@@ -40,6 +40,20 @@ def test_the_rendered_table_has_a_row_per_directory_and_anchor() -> None:
     assert "| demo directory: router | 10 | 0.900 | 1.000 | 0.800 | – |" in text
     assert "| demo directory: BM25 anchor |" in text
     assert "not measured in this run" in text
+    assert "residents' questions" not in text
+
+
+def test_the_residents_questions_get_their_own_rows_with_the_share_answered() -> None:
+    figures = {"n": 100, "top1": 0.9, "top3": 0.95, "macro_top1": 0.85, "met_share": 0.97}
+    results = {
+        "measured_at": "2026-01-01 10:00",
+        "machine": "2 CPUs",
+        "questions": {"router": figures, "bm25": {**figures, "met_share": 0.5}},
+    }
+    text = bench_run.render(results)
+    label = "residents' questions beyond the street, demo directory"
+    assert f"| {label}: router | 100 | 0.900 | 0.950 | 0.850 | – | – | 0.970 |" in text
+    assert "demo directory: BM25 anchor | 100 | 0.900 | 0.950 | 0.850 | – | – | 0.500 |" in text
 
 
 def _rows(group: str, codes: set[int], texts: list[str]) -> list:

@@ -55,6 +55,8 @@ def test_evaluate_counts_top1_top3_macro_and_unmet_as_worked_out_by_hand() -> No
     assert figures["unmet_precision"] == round(2 / 3, 4)
     # truly unmet: weather, joke, zzz = 3; caught: 2
     assert figures["unmet_recall"] == round(2 / 3, 4)
+    # rows with codes the bot would answer: all but graffiti (0.3 < 0.5)
+    assert figures["met_share"] == 0.75
     assert figures["latency_ms_p95"] >= figures["latency_ms_p50"] >= 0
 
 
