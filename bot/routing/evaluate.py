@@ -107,8 +107,8 @@ def evaluate(
     k: int = 3,
     threshold: float = 0.0,
 ) -> dict[str, Any]:
-    """Top-1/top-k accuracy, the per-group average of top-1, unmet precision/recall, the share of rows with
-    expected codes that the bot would answer (`met_share`: top confidence at or above `threshold`) and latency.
+    """Top-1/top-k accuracy, the per-group average of top-1, unmet precision/recall, latency, and the share
+    of rows with expected codes that the bot would answer (`met_share`: top confidence >= `threshold`).
 
     `rows` are `QueryRow`s or dicts with `text`, `expected_lgsl` (string or codes) and optional `group`.
     """

@@ -177,19 +177,19 @@ class Router:
         self.intercepts = np.append(intercepts, domain_bias)
         self.prior = prior_bonus([codes for _, _, codes in self.services])
         self._weights_by_feature = None
-        self.floor = 0.0
         self.floor = float(np.quantile(self._top_support(matrix[: len(texts)]), FLOOR_QUANTILE))
         return self
 
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
-        """For each one-sentence text, the support of its top-ranked service, as `evidence` computes it."""
+        """For each one-sentence text, the support of its top-ranked service as `evidence` computes it,
+        before the floor is taken off (this is what the floor is measured on)."""
         margins = self._margins(vectors)
         count = len(self.services)
         services, outside, domain = margins[:, :count], margins[:, count], margins[:, count + 1]
         penalty = np.maximum(outside - services.max(axis=1), 0.0)
         top = np.argmax(services + self.prior, axis=1)
         best = services[np.arange(len(top)), top] - penalty
-        return self.calibration.support(best, domain) - self.floor
+        return self.calibration.support(best, domain)
 
     def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
         """One more row: a binary SVM for "about something in this directory" against the out-of-scope
