@@ -146,7 +146,7 @@ CLEAR_REQUESTS_BEYOND_THE_STREET = {
     "where can I get a food parcel": "food parcels",
     "someone is sleeping rough in the doorway": "Rough sleeping",
 }
-NEEDS_THE_LEXICON_NAMES_FOR_ANY_DIRECTORY = {
+NEEDS_NAMED_IN_THE_NEW_LEXICON = {
     "I got a section 21 from my landlord": "illegal eviction",
     "my landlord has told me to leave by the end of the month": "illegal eviction",
     "is there a grant for loft insulation": "Warm homes",
@@ -162,7 +162,7 @@ def demo_router() -> Router:
     return Router().fit(demo_directory_entries())
 
 
-DEMO_REQUESTS = CLEAR_REQUESTS_BEYOND_THE_STREET | NEEDS_THE_LEXICON_NAMES_FOR_ANY_DIRECTORY
+DEMO_REQUESTS = CLEAR_REQUESTS_BEYOND_THE_STREET | NEEDS_NAMED_IN_THE_NEW_LEXICON
 
 
 @pytest.mark.parametrize("text", sorted(DEMO_REQUESTS))
