@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.routing.lexicon import import_fms_categories
 from bot.routing.lexicon.import_fms_categories import SHEF_A_TO_LGSL
+from bot.routing.lexicon.import_fms_categories import SOURCE as CATEGORY_NAMES
 
 PRIOR_WEIGHT = 0.01
 SHARES_FILE = Path(__file__).resolve().parent / "prior" / "fms_report_shares.yml"
-SOURCE = import_fms_categories.SOURCE.with_name("uk_fms_report_counts_by_meta_category.csv")
+SOURCE = CATEGORY_NAMES.with_name("uk_fms_report_counts_by_meta_category.csv")
 """Beside the category names the lexicon's importer reads, in ../shared/reference/."""
 
 

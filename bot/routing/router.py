@@ -183,13 +183,9 @@ class Router:
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """For each one-sentence text, the support of its top-ranked service as `evidence` computes it,
         before the floor is taken off (this is what the floor is measured on)."""
-        margins = self._margins(vectors)
-        count = len(self.services)
-        services, outside, domain = margins[:, :count], margins[:, count], margins[:, count + 1]
-        penalty = np.maximum(outside - services.max(axis=1), 0.0)
+        services, supported, domain = self._split(self._margins(vectors))
         top = np.argmax(services + self.prior, axis=1)
-        best = services[np.arange(len(top)), top] - penalty
-        return self.calibration.support(best, domain)
+        return self.calibration.support(supported[np.arange(len(top)), top], domain)
 
     def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
         """One more row: a binary SVM for "about something in this directory" against the out-of-scope
@@ -229,6 +225,14 @@ class Router:
         """Rows: texts; columns: services, then the out-of-scope class, then the in-domain score."""
         return (vectors @ self._by_feature()).toarray() + self.intercepts
 
+    def _split(self, margins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row of margins: the service margins, the same less how far the out-of-scope class beats the
+        best service, and the in-domain score."""
+        count = len(self.services)
+        services, outside, domain = margins[:, :count], margins[:, count], margins[:, count + 1]
+        penalty = np.maximum(outside - services.max(axis=1), 0.0)
+        return services, services - penalty[:, None], domain
+
     def _by_feature(self) -> sparse.csr_matrix:
         """The weights with one row per feature: what a message's sparse vector multiplies, fast."""
         if self._weights_by_feature is None:
@@ -250,15 +254,12 @@ class Router:
         if len(sentences) > 1:
             segments.extend(normalise(s) for s in sentences[:MAX_SENTENCES])
         vectors = self.features.transform(segments)
-        margins = self._margins(vectors)
-        count = len(self.services)
-        services, outside, domain = margins[:, :count], margins[:, count], float(margins[0, count + 1])
-        penalty = np.maximum(outside - services.max(axis=1), 0.0)
-        support = (services - penalty[:, None]).max(axis=0)
+        services, supported, domain = self._split(self._margins(vectors))
+        support = supported.max(axis=0)
         ranking = services[0]
         if len(segments) > 1:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
-        return ranking + self.prior, self.calibration.support(support, domain) - self.floor
+        return ranking + self.prior, self.calibration.support(support, float(domain[0])) - self.floor
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
         """The `k` most likely services for `text`, best first; empty text gives no candidates."""
