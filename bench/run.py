@@ -54,18 +54,22 @@ directory does hold those services, so they are left out when measuring it."""
 
 
 def _measure(
-    name: str, entries: Sequence[DirectoryEntry], rows: Sequence[QueryRow]
-) -> dict[str, dict[str, Any]]:
+    entries: Sequence[DirectoryEntry], query_sets: dict[str, tuple[str, Sequence[QueryRow]]]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Fit the router and the BM25 anchor on `entries` once, then score each named query set on both."""
     started = time.perf_counter()
     router = Router().fit(entries)
     fit_seconds = time.perf_counter() - started
-    ours = evaluate(rows, router.rank, k=3, threshold=router.unmet_threshold)
-    ours.update(services=len(router.services), fit_seconds=round(fit_seconds, 2))
     anchor = Bm25Baseline(entries)
-    bm25 = evaluate(rows, anchor.rank, k=3, threshold=anchor.unmet_threshold)
-    print(f"\n{name}: {len(router.services)} services, router fitted in {fit_seconds:.1f} s")
-    print(format_table({"router": ours, "bm25": bm25}))
-    return {"router": ours, "bm25": bm25}
+    measured = {}
+    for key, (title, rows) in query_sets.items():
+        ours = evaluate(rows, router.rank, k=3, threshold=router.unmet_threshold)
+        ours.update(services=len(router.services), fit_seconds=round(fit_seconds, 2))
+        bm25 = evaluate(rows, anchor.rank, k=3, threshold=anchor.unmet_threshold)
+        print(f"\n{title}: {len(router.services)} services, router fitted in {fit_seconds:.1f} s")
+        print(format_table({"router": ours, "bm25": bm25}))
+        measured[key] = {"router": ours, "bm25": bm25}
+    return measured
 
 
 def _reference(rows: Sequence[QueryRow], *, balanced: bool) -> dict[str, Any]:
@@ -200,12 +204,15 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
         "dev_rows": len(dev),
         "unmet_rows": len(unmet),
     }
-    results["demo"] = _measure("(a) demo directory", demo_directory_entries(), dev + unmet)
-    lgsl_unmet = [row for row in unmet if row.group != NOT_IN_DEMO]
-    results["lgsl_only"] = _measure("(b) LGSL-only directory", lgsl_only_entries(), dev + lgsl_unmet)
     questions = read_queries(QUESTIONS_SET)
-    results["questions"] = _measure(
-        "(h) residents' questions beyond the street", demo_directory_entries(), questions
+    demo_sets = {
+        "demo": ("(a) demo directory", dev + unmet),
+        "questions": ("(h) residents' questions beyond the street", questions),
+    }
+    results.update(_measure(demo_directory_entries(), demo_sets))
+    lgsl_unmet = [row for row in unmet if row.group != NOT_IN_DEMO]
+    results.update(
+        _measure(lgsl_only_entries(), {"lgsl_only": ("(b) LGSL-only directory", dev + lgsl_unmet)})
     )
     if args.rasa:
         results["rasa"] = (measure_rasa or _measure_rasa)(dev + unmet)
