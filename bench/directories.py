@@ -3,17 +3,21 @@
 * the demo directory: the HSDS files in `data/directory/`, read straight from JSON (the same fields the
   importer stores: id, names, description, status, LGSL codes, resident phrases, organisation);
 * the LGSL-only directory: one service per LGSL code, named by the LGSL label and described by the LGSL
-  description, with no phrases: what a council that has only tagged its services would have.
+  description, with no phrases: what a council that has only tagged its services would have;
+* the demo directory partly untagged: the LGSL codes of a fixed random share of its services removed, as
+  in a council feed where some services were never tagged (scored against the codes they really carry).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 from pathlib import Path
 
 from bot import PROJECT_ROOT
-from bot.directory.lgsl import lgsl_catalogue
 from bot.directory.snapshot import DirectoryEntry
+from bot.routing.code_guess import lgsl_reference_entries
 
 DEMO_DIRECTORY = PROJECT_ROOT / "data" / "directory"
 
@@ -73,14 +77,19 @@ def demo_directory_entries(folder: Path = DEMO_DIRECTORY) -> list[DirectoryEntry
 
 def lgsl_only_entries() -> list[DirectoryEntry]:
     """One service per LGSL code: name = LGSL label, description = LGSL description, no phrases."""
-    return [
-        DirectoryEntry(
-            service_id=f"lgsl-{service.code}",
-            name=service.label,
-            description=service.description,
-            lgsl_codes=(service.code,),
-            organisation_id="lgsl",
-            organisation_name="LGSL reference directory",
-        )
-        for service in sorted(lgsl_catalogue().values(), key=lambda s: s.code)
-    ]
+    return lgsl_reference_entries()
+
+
+UNTAGGED_SHARE, UNTAGGED_SEED = 0.3, 7
+
+
+def partly_untagged_entries(
+    share: float = UNTAGGED_SHARE, seed: int = UNTAGGED_SEED
+) -> tuple[list[DirectoryEntry], dict[str, tuple[int, ...]]]:
+    """The demo directory with the codes of `share` of its services removed (the same ones for a seed),
+    and every service's real codes, to score a route to an untagged service by what it really handles."""
+    entries = demo_directory_entries()
+    tagged = [entry.service_id for entry in entries if entry.lgsl_codes]
+    removed = set(random.Random(seed).sample(tagged, round(share * len(tagged))))
+    stripped = [dataclasses.replace(e, lgsl_codes=()) if e.service_id in removed else e for e in entries]
+    return stripped, {entry.service_id: entry.lgsl_codes for entry in entries}

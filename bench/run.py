@@ -13,7 +13,9 @@ Measures, in one run:
 (g) the supervised reference (`bench.ceiling`): a classifier cross-validated on the development reports'
     own labels, to show how much of any shortfall the labels themselves allow. It is measured, never shipped;
 (h) `data/eval/resident_questions.csv` against the demo directory: 100 questions beyond street problems
-    (council tax, housing, schools, care, licensing...), which the street-report development set lacks.
+    (council tax, housing, schools, care, licensing...), which the street-report development set lacks;
+(i) (a) again with 30% of the demo services untagged, with and without guessing their codes
+    (`bot.routing.code_guess`), scored against the codes those services really carry.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -29,11 +31,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bench.ceiling import supervised_reference
-from bench.directories import demo_directory_entries, lgsl_only_entries
+from bench.directories import demo_directory_entries, lgsl_only_entries, partly_untagged_entries
 from bot import PROJECT_ROOT
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.baseline import Bm25Baseline
@@ -69,6 +72,29 @@ def _measure(
         print(f"\n{title}: {len(router.services)} services, router fitted in {fit_seconds:.1f} s")
         print(format_table({"router": ours, "bm25": bm25}))
         measured[key] = {"router": ours, "bm25": bm25}
+    return measured
+
+
+def _measure_untagged(rows: Sequence[QueryRow]) -> dict[str, dict[str, Any]]:
+    """(i): the partly untagged demo directory, routed with and without guessed codes."""
+    entries, codes = partly_untagged_entries()
+    measured = {}
+    for key, guess in (("guessed", True), ("unguessed", False)):
+        started = time.perf_counter()
+        router = Router().fit(entries, guess_codes=guess)
+        fit_seconds = time.perf_counter() - started
+
+        def rank(text: str, k: int, router: Router = router) -> list:
+            return [replace(c, lgsl_codes=codes[c.service_id]) for c in router.rank(text, k)]
+
+        figures = evaluate(rows, rank, k=3, threshold=router.unmet_threshold)
+        untagged = sum(1 for entry in entries if not entry.lgsl_codes)
+        figures.update(
+            fit_seconds=round(fit_seconds, 2), untagged=untagged, guessed=len(router.guessed_codes)
+        )
+        measured[key] = figures
+    print(f"\n(i) demo directory, {untagged} of {len(entries)} services untagged")
+    print(format_table(measured))
     return measured
 
 
@@ -153,6 +179,10 @@ def render(results: dict[str, Any]) -> str:
         label = "residents' questions beyond the street, demo directory"
         lines.append(_row(f"{label}: router", results["questions"]["router"], keys))
         lines.append(_row(f"{label}: BM25 anchor", results["questions"]["bm25"], keys))
+    if "untagged" in results:
+        label = "demo directory, 30% of services untagged"
+        lines.append(_row(f"{label}: codes guessed", results["untagged"]["guessed"], keys))
+        lines.append(_row(f"{label}: not guessed", results["untagged"]["unguessed"], keys))
     for name, label in (
         ("reference", "supervised reference: SVM cross-validated on the dev reports' own labels"),
         ("reference_balanced", "supervised reference, groups weighted equally"),
@@ -166,6 +196,13 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"- {label}: {router['services']} services; router fitted in {router['fit_seconds']} s."
             )
+    if "untagged" in results:
+        guessed = results["untagged"]["guessed"]
+        lines.append(
+            f"- partly untagged demo directory: {guessed['untagged']} services untagged, "
+            f"{guessed['guessed']} given a guessed code; fitted in {guessed['fit_seconds']} s with guessing "
+            f"(the reference router of every LGSL service included)."
+        )
     if "rasa" in results:
         lines.append(
             f"- `here-to-help train --force` (every component retrained, demo directory, on a shared "
@@ -214,6 +251,7 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     results.update(
         _measure(lgsl_only_entries(), {"lgsl_only": ("(b) LGSL-only directory", dev + lgsl_unmet)})
     )
+    results["untagged"] = _measure_untagged(dev + unmet)
     if args.rasa:
         results["rasa"] = (measure_rasa or _measure_rasa)(dev + unmet)
     if not args.no_reference:

@@ -30,7 +30,7 @@ import json
 import pickle
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from sklearn.svm import LinearSVC
 
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.calibration import Calibration
+from bot.routing.code_guess import guess_missing_codes, lgsl_reference_entries
 from bot.routing.features import TextFeatures
 from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
 from bot.routing.report_prior import prior_bonus
@@ -131,6 +132,8 @@ class Router:
         self.intercepts: np.ndarray | None = None
         self.prior: np.ndarray | None = None
         """Per service, the national report-frequency bonus added to its ranking margin."""
+        self.guessed_codes: dict[str, tuple[int, ...]] = {}
+        """Service id → the LGSL code learnt for an untagged service (`code_guess`), for the record."""
         self.floor = 0.0
         """The support of the directory's weakest training texts (`FLOOR_QUANTILE`), subtracted from every
         support so that confidence means the same in any directory."""
@@ -146,21 +149,52 @@ class Router:
         entries: Sequence[DirectoryEntry],
         lexicon: Lexicon | None = None,
         out_of_scope: Sequence[str] | None = None,
+        guess_codes: bool = True,
     ) -> Router:
         """Learn the services in `entries` (active ones; inactive are skipped) with the resident lexicon.
 
         `out_of_scope` (default: the shipped list) are messages about nothing in any directory; they are
-        learnt as one extra class that is never a candidate but lowers confidence when it wins.
+        learnt as one extra class that is never a candidate but lowers confidence when it wins. With
+        `guess_codes`, untagged services learn the lexicon of a guessed LGSL code (`code_guess`); the
+        guesses are kept in `guessed_codes`, and candidates still carry only the directory's own codes.
         """
         lexicon = default_lexicon() if lexicon is None else lexicon
         out_of_scope = out_of_scope_phrases() if out_of_scope is None else out_of_scope
-        labels_by_code = _labels()
         active = [entry for entry in entries if entry.active]
         if not active:
             raise ValueError("no active services to route to: the directory is empty")
+        self.guessed_codes = {}
+        self._learn(active, active, lexicon, out_of_scope)
+        if guess_codes and any(not entry.lgsl_codes for entry in active):
+            reference = None
+            if lexicon is not default_lexicon() or out_of_scope is not out_of_scope_phrases():
+                reference = Router(self.c, self.calibration).fit(
+                    lgsl_reference_entries(), lexicon, out_of_scope, guess_codes=False
+                )
+            guessed = guess_missing_codes(active, as_is=self, reference=reference)
+            if guessed:
+                learnt = [
+                    replace(entry, lgsl_codes=guessed[entry.service_id])
+                    if entry.service_id in guessed
+                    else entry
+                    for entry in active
+                ]
+                self._learn(active, learnt, lexicon, out_of_scope)
+                self.guessed_codes = guessed
+        return self
+
+    def _learn(
+        self,
+        active: Sequence[DirectoryEntry],
+        learnt: Sequence[DirectoryEntry],
+        lexicon: Lexicon,
+        out_of_scope: Sequence[str],
+    ) -> None:
+        """Fit on `learnt` (the services with the codes they learn from), reporting `active`'s own codes."""
+        labels_by_code = _labels()
         texts: list[str] = []
         owners: list[int] = []
-        for index, entry in enumerate(active):
+        for index, entry in enumerate(learnt):
             for text in service_texts(entry, lexicon, labels_by_code):
                 normalised = normalise(text)
                 if normalised:
@@ -175,10 +209,9 @@ class Router:
         domain, domain_bias = self._train_domain(matrix, np.asarray([1] * len(texts) + [0] * len(negatives)))
         self.weights = sparse.vstack([weights, domain], format="csr")
         self.intercepts = np.append(intercepts, domain_bias)
-        self.prior = prior_bonus([codes for _, _, codes in self.services])
+        self.prior = prior_bonus([entry.lgsl_codes for entry in learnt])
         self._weights_by_feature = None
         self.floor = float(np.quantile(self._top_support(matrix[: len(texts)]), FLOOR_QUANTILE))
-        return self
 
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """For each one-sentence text, the support of its top-ranked service as `evidence` computes it,
@@ -302,6 +335,7 @@ class Router:
             "calibration": self.calibration.as_dict(),
             "unmet_threshold": self.unmet_threshold,
             "support_floor": self.floor,
+            "guessed_lgsl_codes": {sid: list(codes) for sid, codes in sorted(self.guessed_codes.items())},
         }
         (folder / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
@@ -325,4 +359,6 @@ class Router:
         router.intercepts = state["intercepts"]
         router.prior = state["prior"]
         router.floor = float(state["floor"])
+        guessed = meta.get("guessed_lgsl_codes") or {}
+        router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router

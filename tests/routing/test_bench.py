@@ -56,6 +56,19 @@ def test_the_residents_questions_get_their_own_rows_with_the_share_answered() ->
     assert "demo directory: BM25 anchor | 100 | 0.900 | 0.950 | 0.850 | – | – | 0.500 |" in text
 
 
+def test_the_partly_untagged_directory_is_shown_with_and_without_guessed_codes() -> None:
+    guessed = {"n": 10, "top1": 0.8, "untagged": 63, "guessed": 45, "fit_seconds": 20.5}
+    results = {
+        "measured_at": "2026-01-01 10:00",
+        "machine": "2 CPUs",
+        "untagged": {"guessed": guessed, "unguessed": {"n": 10, "top1": 0.7}},
+    }
+    text = bench_run.render(results)
+    assert "| demo directory, 30% of services untagged: codes guessed | 10 | 0.800 |" in text
+    assert "| demo directory, 30% of services untagged: not guessed | 10 | 0.700 |" in text
+    assert "63 services untagged, 45 given a guessed code; fitted in 20.5 s" in text
+
+
 def _rows(group: str, codes: set[int], texts: list[str]) -> list:
     from bot.routing.evaluate import QueryRow
 
