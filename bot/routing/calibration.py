@@ -21,10 +21,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 1.674
-    midpoint: float = 0.300
+    slope: float = 1.716
+    midpoint: float = 0.286
     domain_weight: float = 0.5
-    threshold: float = 0.374
+    threshold: float = 0.368
 
     def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted in-domain score."""

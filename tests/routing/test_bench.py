@@ -56,6 +56,19 @@ def test_the_residents_questions_get_their_own_rows_with_the_share_answered() ->
     assert "demo directory: BM25 anchor | 100 | 0.900 | 0.950 | 0.850 | – | – | 0.500 |" in text
 
 
+def test_the_held_out_unmet_set_gets_its_own_rows() -> None:
+    figures = {"n": 9341, "top1": 0.82, "unmet_precision": 0.9, "unmet_recall": 0.84}
+    results = {
+        "measured_at": "2026-01-01 10:00",
+        "machine": "2 CPUs",
+        "heldout": {"router": figures, "bm25": figures},
+    }
+    text = bench_run.render(results)
+    label = "demo directory, reports + held-out unmet set"
+    assert f"| {label}: router | 9341 | 0.820 | – | – | 0.900 | 0.840 |" in text
+    assert f"| {label}: BM25 anchor | 9341 |" in text
+
+
 def test_the_partly_untagged_directory_is_shown_with_and_without_guessed_codes() -> None:
     guessed = {"n": 10, "top1": 0.8, "untagged": 63, "guessed": 45, "fit_seconds": 20.5}
     results = {
