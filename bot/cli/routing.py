@@ -54,6 +54,33 @@ def train(
         f"Trained {outcome.model_path} on {outcome.services} services in {outcome.seconds:.1f} s "
         f"(directory {outcome.directory_fingerprint[:12]})."
     )
+    if outcome.guessed_codes:
+        from bot.directory.lgsl import lgsl_catalogue
+        from bot.routing.directory_source import read_directory
+
+        names = {entry.service_id: entry.name for entry in read_directory()}
+        typer.echo(describe_guesses(outcome.guessed_codes, names, lgsl_catalogue()))
+
+
+GUESSES_LISTED = 10
+
+
+def describe_guesses(guessed: dict[str, tuple[int, ...]], names: dict[str, str], catalogue: dict) -> str:
+    """What to tell an officer about services that carry no LGSL code but learnt a guessed one."""
+    subject = "1 service carries" if len(guessed) == 1 else f"{len(guessed)} services carry"
+    lines = [
+        f"{subject} no LGSL code, so the router taught each the residents' words for a code guessed from its "
+        "name and description. Tag them in the directory to be sure:"
+    ]
+    listed = sorted(guessed.items(), key=lambda item: names.get(item[0], item[0]))
+    for service_id, codes in listed[:GUESSES_LISTED]:
+        labels = ", ".join(
+            f"{code} {catalogue[code].label}" if code in catalogue else str(code) for code in codes
+        )
+        lines.append(f"  {names.get(service_id, service_id)}: {labels}")
+    if len(listed) > GUESSES_LISTED:
+        lines.append(f"  … and {len(listed) - GUESSES_LISTED} more (router.json in the model lists them all)")
+    return "\n".join(lines)
 
 
 def route(

@@ -10,7 +10,9 @@ Steps, each cheap when nothing changed:
 4. `rasa.model_training.train` in-process into `MODELS_DIR/here-to-help.tar.gz`, with Rasa's graph cache
    under `VAR_DIR/rasa/cache` (not `.rasa/` in whatever directory the command was started from);
 5. write `MODELS_DIR/here-to-help.fingerprint.json` beside the model, so `model_is_stale()` can tell
-   `make run` whether it needs to train at all.
+   `make run` whether it needs to train at all;
+6. read back from the model the LGSL codes the router guessed for untagged services (`code_guess`), so the
+   command can tell an officer which services to tag.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tarfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -63,6 +66,8 @@ class TrainingOutcome:
     directory_fingerprint: str
     services: int
     seconds: float
+    guessed_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Service id → the LGSL code its router learnt because the directory gave it none."""
 
 
 def project_inputs() -> TrainingInputs:
@@ -274,4 +279,27 @@ def train(
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     _fingerprint_path(models_dir).write_text(json.dumps(record, indent=2), encoding="utf-8")
-    return TrainingOutcome(path, fingerprint, directory_fp, services, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return TrainingOutcome(path, fingerprint, directory_fp, services, seconds, guessed_codes_in_model(path))
+
+
+def guessed_codes_in_model(model: Path) -> dict[str, tuple[int, ...]]:
+    """The codes the trained router guessed for untagged services (`code_guess`), from the model archive
+    (empty for a model without a router, or one trained before guesses were recorded)."""
+    meta = router_meta_in_model(model) or {}
+    guessed = meta.get("guessed_lgsl_codes") or {}
+    return {service_id: tuple(codes) for service_id, codes in guessed.items()}
+
+
+def router_meta_in_model(model: Path) -> dict[str, Any] | None:
+    """The router's JSON summary (`router.json`) inside a trained model archive, or None without one."""
+    from bot.routing.router import META_FILE
+
+    component = COMPONENT_NAME.rsplit(".", 1)[-1]
+    with tarfile.open(model, "r:gz") as archive:
+        for member in archive.getmembers():
+            folder, _, name = member.name.rpartition("/")
+            handle = archive.extractfile(member) if name == META_FILE and component in folder else None
+            if handle is not None:
+                return json.load(handle)
+    return None

@@ -84,3 +84,18 @@ def test_a_community_directory_learns_no_council_codes(monkeypatch: pytest.Monke
     assert Router().fit(entries).guessed_codes == {}
     monkeypatch.setattr(code_guess, "COUNCIL_SHARE", 0.0)
     assert code_guess.guess_missing_codes(entries, as_is=as_is), "the council test is what held them back"
+
+
+def test_the_officers_note_names_each_guessed_service_and_its_code() -> None:
+    from bot.cli.routing import GUESSES_LISTED, describe_guesses
+    from bot.directory.lgsl import lgsl_catalogue
+
+    catalogue = lgsl_catalogue()
+    guessed = {f"s{i:02d}": (587,) for i in range(GUESSES_LISTED + 2)}
+    names = {service_id: f"Service {service_id}" for service_id in guessed}
+    text = describe_guesses(guessed, names, catalogue)
+    assert text.startswith(f"{GUESSES_LISTED + 2} services carry no LGSL code")
+    assert f"  Service s00: 587 {catalogue[587].label}" in text
+    assert "Service s11" not in text
+    assert "… and 2 more" in text
+    assert describe_guesses({"s00": (587,)}, names, catalogue).startswith("1 service carries no LGSL code")

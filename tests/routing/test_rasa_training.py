@@ -19,7 +19,13 @@ from bot.db import make_engine, session_scope
 from bot.directory.lgsl import lgsl_catalogue
 from bot.directory.models import Organisation, Service, ServiceLgsl, ServicePhrase
 from bot.routing.parse import load_parser
-from bot.routing.training import model_is_stale, stored_fingerprint, training_fingerprint
+from bot.routing.training import (
+    guessed_codes_in_model,
+    model_is_stale,
+    router_meta_in_model,
+    stored_fingerprint,
+    training_fingerprint,
+)
 from bot.settings import get_settings
 
 pytestmark = pytest.mark.rasa
@@ -92,28 +98,41 @@ async def test_the_parser_works_from_inside_a_running_event_loop(trained_model) 
     assert [c.service_id for c in ranked] == [s["service_id"] for s in sync_result["services"][:2]]
 
 
-def add_service(database_url: str, phrase: str) -> None:
+def add_service(
+    database_url: str,
+    phrase: str,
+    service_id: str = "dragon-control",
+    name: str = "Dragon control",
+    codes: tuple[int, ...] = (524,),
+) -> None:
     engine = make_engine(database_url)
     with session_scope(engine) as session:
         council = session.query(Organisation).filter_by(is_host=True).first()
-        service = Service(id="dragon-control", name="Dragon control", organisation=council)
+        service = Service(id=service_id, name=name, organisation=council)
         service.phrases = [ServicePhrase(phrase=phrase, position=0)]
-        service.lgsl_codes = [ServiceLgsl(code=524)]
+        service.lgsl_codes = [ServiceLgsl(code=code) for code in codes]
         session.add(service)
     engine.dispose()
+
+
+def copy_of_the_trained_directory(trained_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the session's database and models (same VAR_DIR, so Rasa's cache is reused)."""
+    database = tmp_path / "changed.db"
+    shutil.copy(trained_model.database_url.split("///", 1)[1], database)
+    models_dir = tmp_path / "models"
+    shutil.copytree(trained_model.models_dir, models_dir)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    return database
 
 
 def test_a_directory_change_then_train_changes_routing_despite_rasas_cache(
     trained_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rasa's cache would reuse the old router (same config, same NLU data); the fingerprint prevents it."""
-    database = tmp_path / "changed.db"
-    shutil.copy(trained_model.database_url.split("///", 1)[1], database)
+    database = copy_of_the_trained_directory(trained_model, tmp_path, monkeypatch)
     models_dir = tmp_path / "models"
-    shutil.copytree(trained_model.models_dir, models_dir)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("MODELS_DIR", str(models_dir))  # same VAR_DIR: the session's Rasa cache is reused
-    get_settings.cache_clear()
     message = "a dragon is nesting on the roof of my shed"
     assert not model_is_stale(models_dir)
     assert "dragon-control" not in [s["service_id"] for s in route_json(message)["services"]]
@@ -128,6 +147,29 @@ def test_a_directory_change_then_train_changes_routing_despite_rasas_cache(
     print(f"\nretrain after a directory change: {retrain_seconds:.1f} s")
     assert route_json(message)["services"][0]["service_id"] == "dragon-control"
     assert not model_is_stale(models_dir)
+    get_settings.cache_clear()
+
+
+def test_a_fully_tagged_directory_trains_a_router_that_guessed_no_codes(trained_model) -> None:
+    meta = router_meta_in_model(trained_model.model_path)
+    assert meta is not None, "the model archive holds no router.json"
+    assert meta["guessed_lgsl_codes"] == {}
+
+
+def test_train_tells_an_officer_which_untagged_services_learnt_a_guessed_code(
+    trained_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service the council did not tag still learns residents' words; `train` says so, to get it tagged."""
+    database = copy_of_the_trained_directory(trained_model, tmp_path, monkeypatch)
+    name = "Seafront lifeguards and beach wardens"
+    add_service(f"sqlite:///{database}", "lifeguard on the beach", "beach-wardens", name, codes=())
+
+    result = cli("train")
+
+    assert result.exit_code == 0, result.stderr
+    assert "1 service carries no LGSL code" in result.stdout
+    assert f"  {name}: " in result.stdout
+    assert list(guessed_codes_in_model(tmp_path / "models" / "here-to-help.tar.gz")) == ["beach-wardens"]
     get_settings.cache_clear()
 
 
