@@ -94,16 +94,16 @@ def guess_missing_codes(
     if not forward:
         return {}
     backward = _backward(as_is, {code for _, code in forward})
+    threshold = as_is.unmet_threshold
     untagged_ids = {entry.service_id for entry in untagged}
     chosen: dict[str, tuple[int, float]] = {}
     for (service_id, code), confidence in forward.items():
         among_untagged = {sid: value for sid, value in backward[code].items() if sid in untagged_ids}
-        if not _is_top(among_untagged, service_id, as_is.unmet_threshold):
+        if not _is_top(among_untagged, service_id, threshold):
             continue
         score = confidence * backward[code][service_id]
         if service_id not in chosen or score > chosen[service_id][1]:
             chosen[service_id] = (code, score)
-    threshold = as_is.unmet_threshold
     matched = sum(1 for sid, (code, _) in chosen.items() if _is_top(backward[code], sid, threshold))
     tagged = len(entries) - len(untagged)
     if tagged + matched < COUNCIL_SHARE * len(entries):
