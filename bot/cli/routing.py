@@ -67,10 +67,10 @@ GUESSES_LISTED = 10
 
 def describe_guesses(guessed: dict[str, tuple[int, ...]], names: dict[str, str], catalogue: dict) -> str:
     """What to tell an officer about services that carry no LGSL code but learnt a guessed one."""
-    subject = "1 service carries" if len(guessed) == 1 else f"{len(guessed)} services carry"
+    subject = "1 service" if len(guessed) == 1 else f"{len(guessed)} services"
     lines = [
-        f"{subject} no LGSL code, so the router taught each the residents' words for a code guessed from its "
-        "name and description. Tag them in the directory to be sure:"
+        f"{subject} without an LGSL code learnt the residents' words for a code guessed from the name and "
+        "description. Tag them in the directory to be sure:"
     ]
     listed = sorted(guessed.items(), key=lambda item: names.get(item[0], item[0]))
     for service_id, codes in listed[:GUESSES_LISTED]:

@@ -94,8 +94,8 @@ def test_the_officers_note_names_each_guessed_service_and_its_code() -> None:
     guessed = {f"s{i:02d}": (587,) for i in range(GUESSES_LISTED + 2)}
     names = {service_id: f"Service {service_id}" for service_id in guessed}
     text = describe_guesses(guessed, names, catalogue)
-    assert text.startswith(f"{GUESSES_LISTED + 2} services carry no LGSL code")
+    assert text.startswith(f"{GUESSES_LISTED + 2} services without an LGSL code")
     assert f"  Service s00: 587 {catalogue[587].label}" in text
     assert "Service s11" not in text
     assert "… and 2 more" in text
-    assert describe_guesses({"s00": (587,)}, names, catalogue).startswith("1 service carries no LGSL code")
+    assert describe_guesses({"s00": (587,)}, names, catalogue).startswith("1 service without an LGSL code")

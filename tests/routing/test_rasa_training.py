@@ -167,7 +167,7 @@ def test_train_tells_an_officer_which_untagged_services_learnt_a_guessed_code(
     result = cli("train")
 
     assert result.exit_code == 0, result.stderr
-    assert "1 service carries no LGSL code" in result.stdout
+    assert "1 service without an LGSL code" in result.stdout
     assert f"  {name}: " in result.stdout
     assert list(guessed_codes_in_model(tmp_path / "models" / "here-to-help.tar.gz")) == ["beach-wardens"]
     get_settings.cache_clear()
