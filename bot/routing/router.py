@@ -5,7 +5,8 @@ Method (chosen by measurement, see docs/benchmarks.md, "Method selection"):
 1. Every service becomes a set of short training texts: its name, alternate name, description sentences and
    directory phrases, plus, for each LGSL code it carries, the LGSL label and the resident lexicon's phrases
    for that code. The lexicon is what lets any LGSL-tagged directory understand "rubbish dumped in the alley"
-   without ever seeing that council's reports.
+   without ever seeing that council's reports. A service the council left untagged learns the lexicon of a
+   code guessed for it (`code_guess`), in a directory that looks like a council's.
 2. Texts are normalised (`text_normalise`: spelling, misspellings, lemmas) and turned into word + character
    n-gram TF-IDF vectors (`features`).
 3. A linear SVM (one class per service, one-vs-rest) learns which words point to which service, so that
