@@ -195,3 +195,13 @@ def test_in_a_directory_of_every_lgsl_service_the_same_threshold_still_tells_nee
         assert top(router, text).confidence >= router.unmet_threshold, text
     for text in SMALL_TALK:
         assert top(router, text).confidence < router.unmet_threshold, text
+
+
+@pytest.mark.parametrize(
+    "text", ["huge hole in the road outside number 4", "there is a hole in the road outside 12 high street"]
+)
+def test_a_hole_in_the_road_outside_a_house_is_a_pothole_not_fly_tipping(
+    demo_router: Router, text: str
+) -> None:
+    """Every "{item} left outside" fly-tipping phrase says "outside": the address must not outweigh a hole."""
+    assert top(demo_router, text).name == "Report a pothole or road defect"
