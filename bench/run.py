@@ -80,6 +80,7 @@ def _measure(
 def _measure_untagged(rows: Sequence[QueryRow]) -> dict[str, dict[str, Any]]:
     """(i): the partly untagged demo directory, routed with and without guessed codes."""
     entries, codes = partly_untagged_entries()
+    untagged = sum(1 for entry in entries if not entry.lgsl_codes)
     measured = {}
     for key, guess in (("guessed", True), ("unguessed", False)):
         started = time.perf_counter()
@@ -90,7 +91,6 @@ def _measure_untagged(rows: Sequence[QueryRow]) -> dict[str, dict[str, Any]]:
             return [replace(c, lgsl_codes=codes[c.service_id]) for c in router.rank(text, k)]
 
         figures = evaluate(rows, rank, k=3, threshold=router.unmet_threshold)
-        untagged = sum(1 for entry in entries if not entry.lgsl_codes)
         figures.update(
             fit_seconds=round(fit_seconds, 2), untagged=untagged, guessed=len(router.guessed_codes)
         )
