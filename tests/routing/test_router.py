@@ -205,3 +205,23 @@ def test_a_hole_in_the_road_outside_a_house_is_a_pothole_not_fly_tipping(
 ) -> None:
     """Every "{item} left outside" fly-tipping phrase says "outside": the address must not outweigh a hole."""
     assert top(demo_router, text).name == "Report a pothole or road defect"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("rats scurrying round the bins behind our block", 431),
+        ("there's a wasps nest in the wall by the back door", 431),
+        ("a burglar alarm has been ringing at number 9 all day", 412),
+        ("the grid over the drain is broken and sticking up", 555),
+        ("skip left in the road overnight with no lights", 521),
+        ("bricks falling off an old building onto the pavement", 600),
+        ("i want a dropped kerb so i can park on my drive", 477),
+    ],
+)
+def test_a_council_that_only_tagged_its_services_still_routes_everyday_street_reports(
+    every_lgsl_service_router: Router, text: str, code: int
+) -> None:
+    """A real council's feed has names, descriptions and LGSL codes, none of our demo directory's phrases:
+    the resident lexicon alone must carry reports of pests, alarms, drains, skips and unsafe buildings."""
+    assert code in top(every_lgsl_service_router, text).lgsl_codes
