@@ -21,8 +21,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Calibration:
-    slope: float = 1.716
-    midpoint: float = 0.286
+    slope: float = 1.709
+    midpoint: float = 0.293
     domain_weight: float = 0.5
     threshold: float = 0.368
 
