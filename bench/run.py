@@ -16,7 +16,11 @@ Measures, in one run:
 (h) `data/eval/resident_questions.csv` against the demo directory: 100 questions beyond street problems
     (council tax, housing, schools, care, licensing...), which the street-report development set lacks;
 (i) (a) again with 30% of the demo services untagged, with and without guessing their codes
-    (`bot.routing.code_guess`), scored against the codes those services really carry.
+    (`bot.routing.code_guess`), scored against the codes those services really carry;
+(j) street reports in the national FixMyStreet mix (potholes, lights, drains, vegetation, signs, rights of
+    way...), which Lewisham's fly-tipping-heavy reports under-represent, against the demo and the LGSL-only
+    directory: `data/eval/street_reports_national.csv` (written first; its misses informed lexicon row 38) and
+    `data/eval/street_reports_national_2.csv` (written after that change, measured once).
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -50,6 +54,11 @@ HELDOUT_UNMET_SET = PROJECT_ROOT / "data" / "eval" / "unmet_queries_heldout.csv"
 QUESTIONS_SET = PROJECT_ROOT / "data" / "eval" / "resident_questions.csv"
 """Residents' questions beyond the street, labelled with the demo directory's LGSL codes (so measured
 against the demo directory only: a directory with finer codes would be marked wrong for right answers)."""
+NATIONAL_SETS = {
+    "national": PROJECT_ROOT / "data" / "eval" / "street_reports_national.csv",
+    "national_2": PROJECT_ROOT / "data" / "eval" / "street_reports_national_2.csv",
+}
+"""(j): street reports in the national mix, labelled with acceptable LGSL codes (each has a demo service)."""
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 OUT_DIR = PROJECT_ROOT / "var" / "bench"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -185,6 +194,14 @@ def render(results: dict[str, Any]) -> str:
         label = "residents' questions beyond the street, demo directory"
         lines.append(_row(f"{label}: router", results["questions"]["router"], keys))
         lines.append(_row(f"{label}: BM25 anchor", results["questions"]["bm25"], keys))
+    for key, label in (
+        ("national", "national-mix street reports (first set)"),
+        ("national_2", "national-mix street reports (second set, unseen by row 38)"),
+    ):
+        for directory, where in (("demo", "demo directory"), ("lgsl_only", "LGSL-only directory")):
+            if f"{directory}_{key}" in results:
+                lines.append(_row(f"{label}, {where}: router", results[f"{directory}_{key}"]["router"], keys))
+                lines.append(_row(f"{label}, {where}: BM25", results[f"{directory}_{key}"]["bm25"], keys))
     if "untagged" in results:
         label = "demo directory, 30% of services untagged"
         lines.append(_row(f"{label}: codes guessed", results["untagged"]["guessed"], keys))
@@ -256,11 +273,20 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
             dev + read_queries(HELDOUT_UNMET_SET),
         ),
     }
+    national = {key: read_queries(path) for key, path in NATIONAL_SETS.items()}
+    demo_sets.update(
+        {f"demo_{key}": (f"(j) {key} street reports, demo directory", rows) for key, rows in national.items()}
+    )
     results.update(_measure(demo_directory_entries(), demo_sets))
     lgsl_unmet = [row for row in unmet if row.group != NOT_IN_DEMO]
-    results.update(
-        _measure(lgsl_only_entries(), {"lgsl_only": ("(b) LGSL-only directory", dev + lgsl_unmet)})
+    lgsl_sets = {"lgsl_only": ("(b) LGSL-only directory", dev + lgsl_unmet)}
+    lgsl_sets.update(
+        {
+            f"lgsl_only_{key}": (f"(j) {key} street reports, LGSL-only directory", rows)
+            for key, rows in national.items()
+        }
     )
+    results.update(_measure(lgsl_only_entries(), lgsl_sets))
     results["untagged"] = _measure_untagged(dev + unmet)
     if args.rasa:
         results["rasa"] = (measure_rasa or _measure_rasa)(dev + unmet)

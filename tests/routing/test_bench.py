@@ -82,6 +82,22 @@ def test_the_partly_untagged_directory_is_shown_with_and_without_guessed_codes()
     assert "63 services untagged, 45 given a guessed code; fitted in 20.5 s" in text
 
 
+def test_the_national_street_reports_are_shown_for_both_directories() -> None:
+    figures = {"n": 64, "top1": 0.95, "top3": 1.0, "macro_top1": 0.96}
+    results = {
+        "measured_at": "2026-01-01 10:00",
+        "machine": "2 CPUs",
+        "demo_national_2": {"router": figures, "bm25": {**figures, "top1": 0.5}},
+        "lgsl_only_national_2": {"router": {**figures, "top1": 0.94}, "bm25": figures},
+    }
+    text = bench_run.render(results)
+    label = "national-mix street reports (second set, unseen by row 38)"
+    assert f"| {label}, demo directory: router | 64 | 0.950 | 1.000 | 0.960 |" in text
+    assert f"| {label}, demo directory: BM25 | 64 | 0.500 |" in text
+    assert f"| {label}, LGSL-only directory: router | 64 | 0.940 |" in text
+    assert "(first set)" not in text
+
+
 def _rows(group: str, codes: set[int], texts: list[str]) -> list:
     from bot.routing.evaluate import QueryRow
 
