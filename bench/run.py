@@ -201,7 +201,9 @@ def render(results: dict[str, Any]) -> str:
         for directory, where in (("demo", "demo directory"), ("lgsl_only", "LGSL-only directory")):
             if f"{directory}_{key}" in results:
                 lines.append(_row(f"{label}, {where}: router", results[f"{directory}_{key}"]["router"], keys))
-                lines.append(_row(f"{label}, {where}: BM25", results[f"{directory}_{key}"]["bm25"], keys))
+                lines.append(
+                    _row(f"{label}, {where}: BM25 anchor", results[f"{directory}_{key}"]["bm25"], keys)
+                )
     if "untagged" in results:
         label = "demo directory, 30% of services untagged"
         lines.append(_row(f"{label}: codes guessed", results["untagged"]["guessed"], keys))

@@ -93,7 +93,7 @@ def test_the_national_street_reports_are_shown_for_both_directories() -> None:
     text = bench_run.render(results)
     label = "national-mix street reports (second set, unseen by row 38)"
     assert f"| {label}, demo directory: router | 64 | 0.950 | 1.000 | 0.960 |" in text
-    assert f"| {label}, demo directory: BM25 | 64 | 0.500 |" in text
+    assert f"| {label}, demo directory: BM25 anchor | 64 | 0.500 |" in text
     assert f"| {label}, LGSL-only directory: router | 64 | 0.940 |" in text
     assert "(first set)" not in text
 
