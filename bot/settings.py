@@ -62,8 +62,12 @@ class Settings(BaseSettings):
     Empty: only requests from this machine may claim it."""
     max_message_chars: int = 500
     """Longer messages get a clear reply and are not processed or stored."""
+    safety_lines_file: Path = Path("data/safety/crisis_lines.yml")
+    """The reviewed crisis numbers and categories (docs/safety.md); a council may use its own copy."""
+    safety_phrases_file: Path = Path("data/safety/crisis_phrases.yml")
+    """The vocabulary the safety check recognises a crisis by."""
 
-    @validator("models_dir", "var_dir", pre=False)
+    @validator("models_dir", "var_dir", "safety_lines_file", "safety_phrases_file", pre=False)
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
         return _absolute(Path(value))
 

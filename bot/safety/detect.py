@@ -1,0 +1,134 @@
+"""Is this message a crisis, and which kind? Deterministic, explainable, and run before anything else.
+
+The check is a set of reviewed patterns (data/safety/crisis_phrases.yml) over the normalised text
+(`bot.safety.normalise`), not a trained model: a safeguarding lead can read why a message was or was not
+treated as a crisis, and a missed phrase is fixed by adding it, with a test row, without retraining. It
+errs towards giving the numbers: an ordinary question that merely shares words with a crisis is kept out by
+`mask` phrases and `unless` words, never by a score.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from bot.safety.catalogue import Group, NearRule, SafetyKnowledge
+from bot.safety.normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+MAX_CHECKED_CHARS = 5000
+"""The safety check reads this much of any message (the channels refuse longer ones before it)."""
+MASKED = " . "
+WORD = re.compile(r"\S+")
+MAX_TERM_HITS = 50
+"""Occurrences of one `near` term looked at; more only repeat the word (5,000 characters of "help")."""
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """What the safety check found: the category answered first, every category found, the lines to say."""
+
+    category: str
+    categories: tuple[str, ...]
+    lines: tuple[str, ...]
+    """Line ids for the first category (a pattern group may name more specific ones than its category)."""
+    evidence: str = ""
+    """The normalised words that matched: for tests and `make bench` only, never logged or stored."""
+
+
+def _masked(text: str, knowledge: SafetyKnowledge) -> str:
+    for mask in knowledge.masks:
+        text = mask.sub(MASKED, text)
+    return text
+
+
+def _word_starts(text: str) -> list[int]:
+    """Where each word of the checked text begins, to turn a match into a word position."""
+    return [match.start() for match in WORD.finditer(text)]
+
+
+def _near(rule: NearRule, text: str, starts: list[int]) -> str | None:
+    """The words from the first to the last term when every term of `rule` occurs within `rule.within` words.
+
+    Each term's occurrences become word positions; a sliding window over all of them, in order, finds the
+    shortest stretch holding every term. Linear in the number of occurrences, so a long message stays cheap.
+    """
+    hits: list[tuple[int, int, int]] = []  # (word position, term number, character end)
+    for number, term in enumerate(rule.terms):
+        found = False
+        for count, match in enumerate(term.finditer(text)):
+            if count >= MAX_TERM_HITS:
+                break
+            hits.append((max(0, bisect_right(starts, match.start()) - 1), number, match.end()))
+            found = True
+        if not found:
+            return None
+    hits.sort()
+    needed = len(rule.terms)
+    counts = [0] * needed
+    covered = 0
+    left = 0
+    for right, (position, number, _) in enumerate(hits):
+        if counts[number] == 0:
+            covered += 1
+        counts[number] += 1
+        while covered == needed:
+            if position - hits[left][0] <= rule.within:
+                first = starts[hits[left][0]]
+                last = max(end for _, _, end in hits[left : right + 1])
+                return text[first:last]
+            counts[hits[left][1]] -= 1
+            if counts[hits[left][1]] == 0:
+                covered -= 1
+            left += 1
+    return None
+
+
+def _group_match(group: Group, checked: str, normal: str, starts: list[int]) -> str | None:
+    """The words by which `group` matches the message, or None: patterns, then weak ones, then near rules."""
+    match = next((m for p in group.patterns if (m := p.search(checked))), None)
+    if match is None and group.weak and (group.unless is None or not group.unless.search(normal)):
+        match = next((m for p in group.weak if (m := p.search(checked))), None)
+    if match is not None:
+        return match.group(0)
+    for rule in group.near:
+        if rule.unless is not None and rule.unless.search(normal):
+            continue
+        evidence = _near(rule, checked, starts)
+        if evidence is not None:
+            return evidence
+    return None
+
+
+def detect(text: str | None, knowledge: SafetyKnowledge) -> CrisisMatch | None:
+    """The crisis this message shows, or None. Never raises on odd input: a crash here would cost a reply."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        normal = normalise(text[:MAX_CHECKED_CHARS], knowledge)
+    except Exception:  # noqa: BLE001 - fall back to the plainest form rather than skip the check
+        logger.exception("the safety check could not normalise a message; checking it as lower case")
+        normal = " ".join(text[:MAX_CHECKED_CHARS].lower().split())
+    checked = _masked(normal, knowledge)
+    starts = _word_starts(checked)
+    found: dict[str, tuple[tuple[str, ...], str]] = {}
+    for group in knowledge.groups:
+        if group.category in found:
+            continue
+        evidence = _group_match(group, checked, normal, starts)
+        if evidence is not None:
+            found[group.category] = (group.lines, evidence)
+    if not found:
+        return None
+    ordered = tuple(sorted(found, key=knowledge.category_order))
+    first = ordered[0]
+    group_lines, evidence = found[first]
+    return CrisisMatch(
+        category=first,
+        categories=ordered,
+        lines=group_lines or knowledge.categories[first].lines,
+        evidence=evidence.strip(),
+    )
