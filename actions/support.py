@@ -16,14 +16,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation import answers, contact_line, turns
+from bot.conversation import answer_meta, answers, contact_line, turns
 from bot.conversation.channel import channel_from_metadata
 from bot.conversation.opening import london_now
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-NOT_A_SEARCH = frozenset({"affirm", "deny", "choose_service", "greet", "goodbye", "thanks"})
+NOT_A_SEARCH = frozenset({"affirm", "deny", "choose_service", "greet", "goodbye", "thanks", "crisis"})
 
 
 def _last_search(tracker: Tracker) -> tuple[str, list[Mapping[str, Any]], float | None]:
@@ -102,15 +102,33 @@ async def run_turn(
             type(error).__name__,
         )
         dispatcher.utter_message(text=answers.unavailable(contact_line.current(turn.channel)))
+        dispatcher.utter_message(json_message=answer_meta.message(answer_meta.build(answer_meta.UNMET)))
         return [SlotSet("channel", turn.channel)]
+    return await send_outcome(name, dispatcher, turn, outcome)
+
+
+async def send_outcome(
+    name: str,
+    dispatcher: CollectingDispatcher,
+    turn: turns.TurnInput,
+    outcome: turns.Outcome,
+    records_timeout: float | None = None,
+) -> list[EventType]:
+    """Send the replies and the closing answer metadata, write the records, and return the slot events.
+
+    The replies only leave when the action returns, so `records_timeout` bounds how long a slow database may
+    hold them back; past it the write carries on in its thread and the reply goes out.
+    """
     for reply in outcome.replies:
         if reply.buttons:
             dispatcher.utter_message(text=reply.text, buttons=[dict(button) for button in reply.buttons])
         else:
             dispatcher.utter_message(text=reply.text)
+    answer = outcome.answer or answer_meta.build(answer_meta.CONVERSATION)
+    dispatcher.utter_message(json_message=answer_meta.message(answer))
     if outcome.records:
         try:
-            await asyncio.to_thread(_write_records, turn, outcome.records)
+            await asyncio.wait_for(asyncio.to_thread(_write_records, turn, outcome.records), records_timeout)
         except Exception as error:  # noqa: BLE001 - the answer was given; losing a log line must not undo it
             logger.error("%s could not write the gap log (%s)", name, type(error).__name__)
     events: list[EventType] = [SlotSet(slot, value) for slot, value in outcome.slots.items()]

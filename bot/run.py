@@ -2,6 +2,7 @@
 
 Steps, each a no-op when there is nothing to do:
 
+0. check the reviewed safety data (data/safety/): a broken crisis file stops the start, naming the entry;
 1. reach the database (failing fast: Rasa's SQL tracker store would otherwise retry forever) and migrate it;
 2. import the demo directory from `data/directory/` when the directory has no services;
 3. train when the model is missing or stale (`bot.routing.training.model_is_stale`);
@@ -105,6 +106,20 @@ class Addresses:
 def is_development() -> bool:
     """Development unless HERE_TO_HELP_ENV says production: only then are demo sign-ins made and shown."""
     return os.environ.get("HERE_TO_HELP_ENV", "development").strip().lower() != "production"
+
+
+# -- step 0: the safety data ---------------------------------------------------------------------------------
+
+
+def check_safety_data(settings: Settings, say: Say = _say) -> None:
+    """Validate the crisis numbers and vocabulary before anything starts; a fault stops the start."""
+    from bot.safety.catalogue import SafetyDataError, cached_safety
+
+    try:
+        knowledge = cached_safety(settings)
+    except SafetyDataError as error:
+        raise RunError(f"The safety data cannot be used: {error}") from None
+    say(f"Safety check: {len(knowledge.categories)} crisis categories, {len(knowledge.lines)} numbers.")
 
 
 # -- step 1: the database ------------------------------------------------------------------------------------
@@ -432,6 +447,7 @@ def run(
     with _stop_on_signals() as stopping:
         try:
             _warn_about_workers(settings, say)
+            check_safety_data(settings, say)
             say(f"Database: {describe_database(settings.database_url)}")
             engine = prepare_database(settings.database_url)
             ensure_directory(engine, say)

@@ -10,7 +10,11 @@ guarantees added in front of Rasa:
 3. The resident is never left without a reply: if the turn fails, or produces no message at all (the action
    server is down, so Rasa logs the error and carries on silently), the reply carries the contact-centre
    number, kept from the directory (`bot.conversation.contact_line`) or the CONTACT_CENTRE_PHONE setting. The
-   failure is logged, without what the person typed.
+   failure is logged, without what the person typed. A message that shows a crisis gets the emergency numbers
+   instead (`bot.safety`), composed here without the action server or the database.
+
+Every reply ends with the answer metadata (`{"custom": {"answer": ...}}`, bot.conversation.answer_meta),
+including refusals (`refused`) and the fallback (`unmet` or `crisis`).
 
 Registered in credentials.yml as `bot.conversation.rest_channel.HereToHelpRestInput`; its name is still `rest`
 so the webhook path and the web app's proxy do not change.
@@ -32,11 +36,48 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.conversation import answers, contact_line
+from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.channel import STAFF_TOKEN_HEADER, channel_from_metadata, vetted_metadata
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+
+
+def _answer_message(sender: str, answer: dict[str, Any]) -> dict[str, Any]:
+    return {"recipient_id": sender, "custom": answer_meta.message(answer)}
+
+
+def crisis_messages(sender: str, text: str, channel: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The emergency numbers when the message shows a crisis (no database needed), and its category."""
+    from bot.safety.catalogue import cached_safety
+    from bot.safety.detect import detect
+    from bot.safety.reply import crisis_reply
+
+    try:
+        knowledge = cached_safety()
+        match = detect(text, knowledge)
+    except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
+        logger.exception("the safety check failed in the REST channel's fallback")
+        return [], None
+    if match is None:
+        return [], None
+    reply = crisis_reply(match, knowledge, channel=channel)
+    return [
+        {"recipient_id": sender, "text": reply.text},
+        _answer_message(sender, reply.answer),
+    ], match.category
+
+
+def _record_crisis_quietly(sender: str, channel: str, category: str) -> None:
+    """Log a crisis answered by the fallback, if the gap log can be written; never raises."""
+    try:
+        from bot.db import get_engine, session_scope
+        from bot.gaplog.record import record_crisis
+
+        with session_scope(get_engine()) as session:
+            record_crisis(session, conversation_id=sender, channel=channel, category=category)
+    except Exception as error:  # noqa: BLE001 - the reply was given; the log line is second
+        logger.error("could not log a crisis answered by the fallback (%s)", type(error).__name__)
 
 
 def check_message(text: Any, limit: int) -> str | None:
@@ -103,7 +144,12 @@ class HereToHelpRestInput(RestInput):
         sender = str(body.get("sender") or "default")
         refusal = check_message(body.get("message"), self.max_message_chars)
         if refusal is not None:
-            return response.json([{"recipient_id": sender, "text": refusal}])
+            return response.json(
+                [
+                    {"recipient_id": sender, "text": refusal},
+                    _answer_message(sender, answer_meta.build(answer_meta.REFUSED)),
+                ]
+            )
         metadata = vetted_metadata(
             body.get("metadata") if isinstance(body.get("metadata"), dict) else None,
             presented_token=request.headers.get(STAFF_TOKEN_HEADER),
@@ -131,11 +177,23 @@ class HereToHelpRestInput(RestInput):
                 logger.error(
                     "a turn produced no reply (is the action server up?); replied with the contact centre"
                 )
-            phone = contact_line.current(channel)
-            if not phone:  # never read yet: try the directory now rather than give no number
-                loop = asyncio.get_running_loop()
-                phone = await loop.run_in_executor(None, partial(contact_line.refresh, force=True))
-            else:
-                asyncio.get_running_loop().run_in_executor(None, contact_line.refresh)
-            messages.append({"recipient_id": sender, "text": answers.unavailable(phone)})
+            messages.extend(await self._fallback(sender, body["message"], channel))
         return response.json(messages)
+
+    @staticmethod
+    async def _fallback(sender: str, text: str, channel: str) -> list[dict[str, Any]]:
+        """The crisis numbers if the message shows a crisis, otherwise the contact centre's number."""
+        loop = asyncio.get_running_loop()
+        replies, category = crisis_messages(sender, text, channel)
+        if category is not None:
+            loop.run_in_executor(None, _record_crisis_quietly, sender, channel, category)
+            return replies
+        phone = contact_line.current(channel)
+        if not phone:  # never read yet: try the directory now rather than give no number
+            phone = await loop.run_in_executor(None, partial(contact_line.refresh, force=True))
+        else:
+            loop.run_in_executor(None, contact_line.refresh)
+        return [
+            {"recipient_id": sender, "text": answers.unavailable(phone)},
+            _answer_message(sender, answer_meta.build(answer_meta.UNMET)),
+        ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.conversation import answers, contact_line
+from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
 from bot.conversation.followups import (
     FEEDBACK_WORDS,
@@ -85,11 +85,23 @@ class AnswerRecord:
     confidence: float | None = None
 
 
+@dataclass(frozen=True)
+class CrisisRecord:
+    """A crisis turn: logged with its category and no words at all."""
+
+    category: str
+
+
+Record = UnmetRecord | AnswerRecord | CrisisRecord
+
+
 @dataclass
 class Outcome:
     replies: list[Reply] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
-    records: list[UnmetRecord | AnswerRecord] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    answer: dict[str, Any] | None = None
+    """The answer metadata (bot.conversation.answer_meta) the turn ends with; None means `conversation`."""
 
     def say(self, text: str, buttons: Sequence[Mapping[str, str]] = ()) -> None:
         self.replies.append(Reply(text=text, buttons=tuple(dict(button) for button in buttons)))
@@ -161,6 +173,7 @@ def _answer(
         outcome.say(answers.invalid_postcode(invalid))
     outcome.say(FEEDBACK_QUESTION, FEEDBACK_BUTTONS)
     outcome.slots.update(service_id=service.id, feedback_pending=True)
+    outcome.answer = answer_meta.for_service(service)
     if postcode is not None:
         outcome.slots["postcode"] = str(postcode)
     outcome.records.append(AnswerRecord(service_id=service.id, confidence=confidence))
@@ -200,6 +213,7 @@ def is_mostly_postcode(text: str) -> bool:
 
 def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> None:
     outcome.say(answers.fallback(reason, phone=_phone(session, turn.channel)))
+    outcome.answer = answer_meta.build(answer_meta.UNMET)
     outcome.slots.update(feedback_pending=False)
     outcome.records.append(UnmetRecord(reason=reason, text=turn.text, candidates=tuple(turn.services)))
 
@@ -229,6 +243,7 @@ def signpost(session: Session, turn: TurnInput) -> Outcome:
     if len(close) > 1:
         reply = answers.choices(close)
         outcome.say(reply.text, reply.buttons)
+        outcome.answer = answer_meta.build(answer_meta.CHOICES, close)
         outcome.slots.update(
             service_id=None, offered=[service.id for service in close], feedback_pending=False
         )
@@ -251,6 +266,7 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
         outcome.say(
             "Sorry, I'm not sure which one you mean. Could you tell me again what you need help with?"
         )
+        outcome.answer = answer_meta.build(answer_meta.CLARIFY)
         return outcome
     confidence = next(
         (_confidence(c) for c in turn.query_services if str(c.get("service_id")) == found[0].id), None
@@ -294,8 +310,10 @@ def contact_details(session: Session, turn: TurnInput) -> Outcome:
     service = _target(session, turn, outcome)
     if service is None:
         outcome.say(_WHICH_SERVICE)
+        outcome.answer = answer_meta.build(answer_meta.CLARIFY)
         return outcome
     outcome.say(answers.contact_detail(service, contact_kind(turn.text), channel=turn.channel))
+    outcome.answer = answer_meta.for_service(service)
     return outcome
 
 
@@ -307,14 +325,16 @@ def opening_hours(session: Session, turn: TurnInput) -> Outcome:
     service = _target(session, turn, outcome)
     if service is None:
         outcome.say(_WHICH_SERVICE)
+        outcome.answer = answer_meta.build(answer_meta.CLARIFY)
         return outcome
     outcome.say(answers.opening_answer(service, now=turn.now, channel=turn.channel))
+    outcome.answer = answer_meta.for_service(service)
     return outcome
 
 
 def postcode(session: Session, turn: TurnInput) -> Outcome:
     """A postcode on its own: check it, keep it, and say whether the current service covers it."""
-    outcome = Outcome()
+    outcome = Outcome(answer=answer_meta.build(answer_meta.CLARIFY))
     found, invalid = _postcode_in(turn.text)
     if invalid is not None:
         outcome.say(answers.invalid_postcode(invalid))
@@ -328,8 +348,10 @@ def postcode(session: Session, turn: TurnInput) -> Outcome:
         outcome.say(f"Thanks, I've noted {found}. What do you need help with?")
     elif service.areas:
         outcome.say(answers.area_sentence(service, found))
+        outcome.answer = answer_meta.for_service(service)
     else:
         outcome.say(f"{service.name} does not limit its service to particular postcodes.")
+        outcome.answer = answer_meta.for_service(service)
     return outcome
 
 
@@ -351,6 +373,7 @@ def handoff(session: Session, turn: TurnInput) -> Outcome:
     if centre is not None:
         contact_line.remember(answers.contact_phone(centre, "resident"))
     outcome.say(answers.handoff(centre, now=turn.now, channel=turn.channel, fallback_phone=fallback_phone))
+    outcome.answer = answer_meta.build(answer_meta.SERVICE, [centre] if centre is not None else [])
     outcome.slots.update(feedback_pending=False)
     outcome.records.append(
         UnmetRecord(reason=ASKED_FOR_PERSON, text=turn.text, candidates=tuple(turn.services))
@@ -386,12 +409,14 @@ def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
     if others:
         reply = answers.choices(others, retry=True)
         outcome.say(reply.text, reply.buttons)
+        outcome.answer = answer_meta.build(answer_meta.CHOICES, others)
         outcome.say(f"If none of these is right, our contact centre can help: call {phone}.")
         outcome.slots.update(offered=[*turn.offered, *(service.id for service in others)])
     else:
         outcome.say(
             f"Sorry about that. Our contact centre can help: call {phone}. Or try describing it another way."
         )
+        outcome.answer = answer_meta.build(answer_meta.UNMET)
     return outcome
 
 
@@ -410,15 +435,31 @@ def unmet(session: Session, turn: TurnInput, reason: str = NOT_UNDERSTOOD) -> Ou
     return outcome
 
 
+def crisis(turn: TurnInput, reply_text: str, answer: dict[str, Any], category: str) -> Outcome:
+    """Someone may be in danger: the numbers (composed by bot.safety.reply), nothing else, logged wordless.
+
+    No buttons and no feedback question; the next message carries on as usual, so nothing pending is kept.
+    """
+    outcome = Outcome(answer=answer)
+    outcome.say(reply_text)
+    outcome.slots.update(feedback_pending=False)
+    outcome.records.append(CrisisRecord(category=category))
+    return outcome
+
+
 # --- the gap log --------------------------------------------------------------------------------------------
 
 
-def write_records(session: Session, turn: TurnInput, records: Sequence[UnmetRecord | AnswerRecord]) -> None:
+def write_records(session: Session, turn: TurnInput, records: Sequence[Record]) -> None:
     """Write the turn's gap-log records (bot.gaplog.record), in the caller's session."""
-    from bot.gaplog.record import record_answer, record_unmet
+    from bot.gaplog.record import record_answer, record_crisis, record_unmet
 
     for item in records:
-        if isinstance(item, AnswerRecord):
+        if isinstance(item, CrisisRecord):
+            record_crisis(
+                session, conversation_id=turn.conversation_id, channel=turn.channel, category=item.category
+            )
+        elif isinstance(item, AnswerRecord):
             record_answer(
                 session,
                 conversation_id=turn.conversation_id,

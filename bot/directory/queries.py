@@ -15,7 +15,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.directory.models import Audience, Organisation, Service, ServiceStatus
+from bot.directory.models import Audience, Organisation, Service, ServiceLgsl, ServiceStatus
 
 
 @dataclass(frozen=True)
@@ -201,3 +201,31 @@ def host_organisation(session: Session) -> OrganisationInfo | None:
         .first()
     )
     return _organisation(row) if row is not None else None
+
+
+def services_with_lgsl(session: Session, codes: Sequence[int]) -> list[ServiceDetails]:
+    """Active services tagged with any of these LGSL codes: the codes' order first, the host council's first.
+
+    Used by the safety check to add the council's own children's services or adult safeguarding number.
+    """
+    if not codes:
+        return []
+    rows = (
+        session.execute(
+            _with_everything()
+            .join(ServiceLgsl, ServiceLgsl.service_id == Service.id)
+            .where(ServiceLgsl.code.in_(list(codes)))
+            .order_by(Service.id)
+        )
+        .scalars()
+        .unique()
+        .all()
+    )
+    details = [_details(row) for row in rows if row.is_active]
+    rank = {code: index for index, code in enumerate(codes)}
+
+    def order(service: ServiceDetails) -> tuple[int, int]:
+        first_code = min((rank[code] for code in service.lgsl_codes if code in rank), default=len(rank))
+        return (first_code, 0 if service.organisation.is_host else 1)
+
+    return sorted(details, key=order)

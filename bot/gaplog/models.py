@@ -34,6 +34,8 @@ class Reason(str, enum.Enum):
     OTHER_ORGANISATION = "other_organisation"
     NEGATIVE_FEEDBACK = "negative_feedback"
     ASKED_FOR_PERSON = "asked_for_person"
+    CRISIS = "crisis"
+    """Someone may have been in danger: logged with its category and no words (bot.safety)."""
 
 
 class Status(str, enum.Enum):
@@ -67,6 +69,8 @@ class GapEntry(Base):
     """Top services the router offered: [{"service_id", "name", "score", "confidence"}]."""
     organisation_id = Column(String(64), nullable=True, index=True)
     """For `other_organisation`: the body the resident was sent to (no foreign key: it may be deleted)."""
+    category = Column(String(32), nullable=True, index=True)
+    """For `crisis`: the safety category (data/safety/crisis_lines.yml); such entries keep no text."""
     status = Column(String(16), nullable=False, default=Status.NEW.value, index=True)
     officer_note = Column(Text, nullable=True)
     linked_service_id = Column(String(64), nullable=True)

@@ -104,6 +104,32 @@ def record_unmet(
     return entry
 
 
+def record_crisis(
+    session: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    category: str,
+    settings: Settings | None = None,
+) -> GapEntry:
+    """Log a crisis turn by its category alone: no words, no candidates, so officers see only volumes."""
+    if not isinstance(category, str) or not category.strip():
+        raise ValueError("category must name the safety category of the crisis")
+    entry = GapEntry(
+        created_at=utc_now(),
+        channel=_check(channel, CHANNELS, "channel"),
+        reason=Reason.CRISIS.value,
+        conversation_hash=_hash(conversation_id, settings),
+        text="",
+        candidates=[],
+        category=category.strip()[:32],
+        status="new",
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
 def record_answer(
     session: Session,
     *,

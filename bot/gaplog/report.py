@@ -3,7 +3,9 @@
 Definitions (also in docs/gap-log.md):
 - a *conversation* is one hashed conversation id that got at least one answer or gap entry in the period;
 - *contained* conversations were signposted (an answer) and had no gap entry of any reason in the period;
-- *negative-feedback rate* is the share of signposted conversations with a `negative_feedback` entry.
+- *negative-feedback rate* is the share of signposted conversations with a `negative_feedback` entry;
+- *crisis* turns (someone may have been in danger, given the emergency numbers) are counted by category only:
+  they keep no words, are not unmet queries and do not count against containment.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Report:
     unmet_by_reason: list[Row] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     other_organisations: list[Row] = field(default_factory=list)
+    crisis_by_category: list[Row] = field(default_factory=list)
     services_asked_about: list[Row] = field(default_factory=list)
     negative_feedback_conversations: int = 0
     referrals: list[Row] = field(default_factory=list)
@@ -94,15 +97,22 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
     answers = session.execute(select(Answer.conversation_hash, Answer.service_id).where(within(Answer))).all()
     gaps = session.execute(
         select(
-            GapEntry.conversation_hash, GapEntry.reason, GapEntry.organisation_id, GapEntry.text, GapEntry.id
+            GapEntry.conversation_hash,
+            GapEntry.reason,
+            GapEntry.organisation_id,
+            GapEntry.text,
+            GapEntry.id,
+            GapEntry.category,
         )
         .where(within(GapEntry))
         .order_by(GapEntry.created_at, GapEntry.id)
     ).all()
+    crises = [row for row in gaps if row.reason == Reason.CRISIS.value]
+    gaps = [row for row in gaps if row.reason != Reason.CRISIS.value]
     answered = {row.conversation_hash for row in answers}
     with_gap = {row.conversation_hash for row in gaps}
     negative = {row.conversation_hash for row in gaps if row.reason == Reason.NEGATIVE_FEEDBACK.value}
-    report.conversations = len(answered | with_gap)
+    report.conversations = len(answered | with_gap | {row.conversation_hash for row in crises})
     report.signposted = len(answered)
     report.contained = len(answered - with_gap)
     report.answers = len(answers)
@@ -111,8 +121,11 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
 
     by_reason = Counter(row.reason for row in gaps)
     report.unmet_by_reason = [
-        Row(label=reason.value, count=by_reason.get(reason.value, 0)) for reason in Reason
+        Row(label=reason.value, count=by_reason.get(reason.value, 0))
+        for reason in Reason
+        if reason is not Reason.CRISIS
     ]
+    report.crisis_by_category = _rows(Counter(row.category for row in crises), {}, None)
 
     cluster_rows = [row for row in gaps if row.reason != Reason.NEGATIVE_FEEDBACK.value]
     report.clusters = cluster_texts([row.text for row in cluster_rows], [row.id for row in cluster_rows])[
@@ -186,6 +199,11 @@ def to_markdown(report: Report) -> str:
         "",
         *table(("organisation", "count"), report.other_organisations),
     ]
+    lines += [
+        "## Crisis turns by category (given the emergency numbers; no words kept)",
+        "",
+        *table(("category", "count"), report.crisis_by_category),
+    ]
     lines += ["## Services most asked about", "", *table(("service", "answers"), report.services_asked_about)]
     lines += ["## Referrals by service", "", *table(("service", "referrals"), report.referrals)]
     return "\n".join(lines)
@@ -214,6 +232,7 @@ def to_csv(report: Report) -> str:
     for section, rows in (
         ("unmet_by_reason", report.unmet_by_reason),
         ("other_organisation", report.other_organisations),
+        ("crisis_by_category", report.crisis_by_category),
         ("service_asked_about", report.services_asked_about),
         ("referrals_by_service", report.referrals),
     ):

@@ -38,8 +38,9 @@ FINGERPRINT_FILE = f"{MODEL_NAME}.fingerprint.json"
 COMPONENT_NAME = "bot.routing.rasa_component.ServiceRouterComponent"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 DATA_DIR = PROJECT_ROOT / "data"
-EXCLUDED_DATA_DIRS = ("directory",)
-"""`data/directory/` holds the demo directory (HSDS JSON/CSV), not Rasa training data."""
+EXCLUDED_DATA_DIRS = ("directory", "safety", "eval")
+"""Not Rasa training data: `data/directory/` holds the demo directory (HSDS JSON/CSV), `data/safety/` the
+crisis numbers and vocabulary (read when the model loads, docs/safety.md), `data/eval/` evaluation sets."""
 ROUTING_CODE_DIR = Path(__file__).resolve().parent
 NOT_IN_MODEL = frozenset({"evaluate.py", "parse.py", "training.py"})
 """Routing modules that read or build models but do not shape what a trained model answers."""

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from actions.followups import ActionContactDetails, ActionOpeningHours, ActionPostcode
 from actions.people import ActionFeedback, ActionHandoff, ActionUnmet
+from actions.safety import ActionCrisis
 from actions.signposting import ActionChooseService, ActionSignpost
 from bot.db import session_scope
 from bot.directory.models import Phone
@@ -25,8 +26,21 @@ WEDNESDAY_EVENING = datetime(2026, 11, 18, 19, 0, tzinfo=LONDON)
 SATURDAY = datetime(2026, 11, 21, 11, 0, tzinfo=LONDON)
 
 
+def shown(dispatcher) -> list[dict]:
+    """What a person sees: every message but the closing answer metadata, which every turn must end with."""
+    *visible, closing = dispatcher.messages
+    assert set(closing) >= {"custom"} and "answer" in closing["custom"], closing
+    assert all("answer" not in (message.get("custom") or {}) for message in visible)
+    return visible
+
+
+def answer(dispatcher) -> dict:
+    """The answer metadata the turn ended with."""
+    return dispatcher.messages[-1]["custom"]["answer"]
+
+
 def texts(dispatcher) -> list[str]:
-    return [message["text"] for message in dispatcher.messages]
+    return [message["text"] for message in shown(dispatcher)]
 
 
 def slots(events) -> dict:
@@ -130,8 +144,10 @@ async def test_two_equally_likely_services_are_offered_as_buttons_instead_of_gue
 ) -> None:
     tracker = make_tracker("rubbish", services=[candidate("waste", 0.61), candidate("bulky", 0.57)])
     events = await ActionSignpost().run(dispatcher, tracker, domain)
-    (message,) = dispatcher.messages
+    (message,) = shown(dispatcher)
     assert [b["title"] for b in message["buttons"]] == ["Bin collections", "Bulky waste collections"]
+    assert answer(dispatcher)["kind"] == "choices"
+    assert [service["id"] for service in answer(dispatcher)["services"]] == ["waste", "bulky"]
     assert message["buttons"][1]["payload"] == '/choose_service{"service_id":"bulky"}'
     assert slots(events)["offered"] == ["waste", "bulky"]
     assert answers_logged(directory) == []
@@ -288,7 +304,7 @@ async def test_no_after_an_answer_offers_the_next_candidates_and_logs_negative_f
         history=[user_event("my bins", "find_service", search)],
     )
     events = await ActionFeedback().run(dispatcher, tracker, domain)
-    offer, fallback = dispatcher.messages
+    offer, fallback = shown(dispatcher)
     assert offer["text"] == "Was it one of these instead?"
     assert [b["title"] for b in offer["buttons"]] == [
         "Bulky waste collections"
@@ -504,6 +520,7 @@ def test_every_action_is_declared_in_the_domain(domain) -> None:
             ActionHandoff,
             ActionFeedback,
             ActionUnmet,
+            ActionCrisis,
         )
     }
     assert implemented == declared

@@ -76,7 +76,8 @@ async def test_a_5000_character_message_gets_a_clear_reply_and_never_reaches_ras
             "recipient_id": "r1",
             "text": "Sorry, that message is too long for me. "
             "Please keep it under 500 characters and try again.",
-        }
+        },
+        {"recipient_id": "r1", "custom": {"answer": {"kind": "refused", "services": []}}},
     ]
     assert rasa.received == []
 
@@ -128,7 +129,8 @@ async def test_a_turn_that_produces_no_reply_gets_the_contact_centre_number(capl
             "recipient_id": "r1",
             "text": "Sorry, I cannot look that up right now. Please call our contact centre on 01632 960000, "
             "or try again in a few minutes.",
-        }
+        },
+        {"recipient_id": "r1", "custom": {"answer": {"kind": "unmet", "services": []}}},
     ]
     assert "produced no reply" in caplog.text
     assert "private words" not in caplog.text
@@ -141,7 +143,8 @@ async def test_a_turn_that_fails_gets_the_contact_centre_number_and_the_error_is
     _, replies = await post(
         {"sender": "r1", "message": "my private words"}, Rasa(error=ConnectionError("tracker store down"))
     )
-    assert "01632 960000" in replies[-1]["text"]
+    assert "01632 960000" in replies[-2]["text"]
+    assert replies[-1]["custom"]["answer"]["kind"] == "unmet"
     assert "a turn failed (ConnectionError)" in caplog.text
     assert "private words" not in caplog.text
 
@@ -150,3 +153,29 @@ async def test_a_number_learnt_from_the_directory_is_preferred_to_the_setting() 
     contact_line.remember("01632 960100")
     _, replies = await post({"sender": "r1", "message": "hello"}, Rasa(reply=[]))
     assert "01632 960100" in replies[0]["text"]
+
+
+async def test_someone_in_danger_gets_the_emergency_numbers_when_the_action_server_is_down(caplog) -> None:
+    caplog.set_level(logging.ERROR)
+    _, replies = await post({"sender": "r1", "message": "i want to kill myself"}, Rasa(reply=[]))
+    text, closing = replies
+    assert text["text"].startswith("If your life, or someone else's, is in danger right now, call 999.")
+    assert "116 123" in text["text"] and "85258" in text["text"]
+    assert "contact centre" not in text["text"]
+    assert closing["custom"]["answer"]["kind"] == "crisis"
+    assert closing["custom"]["answer"]["category"] == "suicide_self_harm"
+    assert "kill myself" not in caplog.text
+
+
+async def test_a_fire_reported_while_the_turn_fails_gets_999_and_no_contact_centre() -> None:
+    _, replies = await post(
+        {"sender": "r1", "message": "theres a fire in the flat downstairs"},
+        Rasa(error=ConnectionError("tracker store down")),
+    )
+    assert replies[0]["text"].startswith("Call 999 now and ask for the fire service.")
+    assert replies[-1]["custom"]["answer"] == {
+        "kind": "crisis",
+        "services": [],
+        "category": "fire",
+        "lines": [{"name": "Fire and rescue", "number": "999"}],
+    }

@@ -62,9 +62,11 @@ def test_the_fingerprint_ignores_code_that_does_not_shape_the_model() -> None:
     assert not names & {"parse.py", "training.py", "evaluate.py"}
 
 
-def test_rasa_data_files_leave_out_the_demo_directory(tmp_path: Path) -> None:
+def test_rasa_data_files_leave_out_the_demo_directory_and_the_safety_data(tmp_path: Path) -> None:
     (tmp_path / "directory" / "source").mkdir(parents=True)
     (tmp_path / "directory" / "source" / "county.yml").write_text("services: []\n")
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "crisis_lines.yml").write_text("lines: {}\n")
     (tmp_path / "nlu.yml").write_text("version: '3.1'\n")
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "fallback.yaml").write_text("version: '3.1'\n")

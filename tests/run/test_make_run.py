@@ -138,6 +138,8 @@ def running(trained_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "WEB_PORT": str(web_port),
         "HOST": "127.0.0.1",
         "HERE_TO_HELP_ENV": "development",
+        # Short enough that the Rasa-stopped test below waits seconds, long enough for any real turn.
+        "CHAT_TIMEOUT_SECONDS": "8",
     }
     for name in ("RASA_TOKEN", "RASA_URL", "REDIS_URL", "SANIC_WORKERS"):
         env.pop(name, None)
@@ -289,6 +291,60 @@ def test_the_rasa_api_needs_the_token(running: Running) -> None:
     assert (
         httpx.get(f"http://127.0.0.1:{running.rasa_port}/status?token={token}", timeout=30).status_code == 200
     )
+
+
+def _chat(running: Running, message: str) -> httpx.Response:
+    return httpx.post(
+        f"http://127.0.0.1:{running.web_port}/api/chat",
+        json={"sender": uuid.uuid4().hex, "message": message},
+        timeout=60,
+    )
+
+
+def _rasa_server_pid(running: Running) -> int:
+    for pid in descendants(running.process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [word.decode(errors="replace") for word in command]
+        if "--enable-api" in words and str(running.rasa_port) in words:  # how bot.run starts Rasa
+            return pid
+    raise AssertionError("no Rasa server process under here-to-help run")
+
+
+def test_a_resident_in_danger_gets_the_numbers_through_the_web_app(running: Running) -> None:
+    before = running.count("gap_entries")
+
+    response = _chat(running, "i want to kill myself")
+
+    assert response.status_code == 200
+    *shown, closing = response.json()
+    assert closing["answer"]["kind"] == "crisis"
+    assert closing["answer"]["category"] == "suicide_self_harm"
+    said = " ".join(reply.get("text", "") for reply in shown)
+    assert said.startswith("If your life, or someone else's, is in danger right now, call 999.")
+    assert "116 123" in said
+    assert running.count("gap_entries") == before + 1
+
+
+def test_with_rasa_stopped_a_resident_in_danger_still_gets_the_numbers(running: Running) -> None:
+    """Rasa is frozen (SIGSTOP), so the web app's own fallback has to answer; it is thawed afterwards."""
+    rasa = _rasa_server_pid(running)
+    os.kill(rasa, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        crisis = _chat(running, "theres a fire in the flat downstairs")
+        ordinary = _chat(running, "my bin wasn't collected")
+        waited = time.monotonic() - started
+    finally:
+        os.kill(rasa, signal.SIGCONT)
+
+    assert crisis.status_code == 200
+    assert crisis.json()[0]["text"].startswith("Call 999 now and ask for the fire service.")
+    assert crisis.json()[-1]["answer"]["category"] == "fire"
+    assert ordinary.status_code == 503 and ordinary.json()["error"] == "unavailable"
+    assert waited < 30
 
 
 def test_ctrl_c_stops_everything_and_frees_the_ports(running: Running) -> None:

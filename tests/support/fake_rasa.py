@@ -19,6 +19,9 @@ from typing import Any
 Reply = list[dict[str, Any]]
 
 
+BINS_SERVICE = {"id": "bins", "name": "Bin collections", "lgsl": [524], "organisation": "Brackenford DC"}
+
+
 def default_conversation(message: str) -> Reply:
     """A tiny script: bins get an answer with a link, a phone number and feedback buttons; anything else is
     echoed back, which lets a test put markup into a bot reply."""
@@ -39,6 +42,7 @@ def default_conversation(message: str) -> Reply:
                 "text": "Did that answer your question?",
                 "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
             },
+            {"custom": {"answer": {"kind": "service", "services": [BINS_SERVICE]}}},
         ]
     return [{"text": f"You said: {message}"}]
 

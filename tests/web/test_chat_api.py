@@ -14,7 +14,7 @@ from bot.directory.models import Organisation, Phone, Service
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.fake_rasa import BINS_SERVICE, FakeRasa, running_fake_rasa
 from tests.support.web import make_settings
 
 SENDER = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"
@@ -64,6 +64,7 @@ def test_a_residents_question_reaches_rasa_on_the_resident_channel_and_the_answe
         {"title": "No", "payload": "/deny"},
     ]
     assert all("recipient_id" not in reply for reply in replies)
+    assert replies[-1] == {"answer": {"kind": "service", "services": [BINS_SERVICE]}}
     assert fake_rasa.webhook_bodies() == [
         {"sender": SENDER, "message": "my bin was not collected", "metadata": {"channel": "resident"}}
     ]
@@ -268,3 +269,39 @@ def test_a_token_bucket_lets_a_burst_through_then_refills_over_time_per_client()
 def test_a_rate_limit_that_cannot_be_read_says_what_is_expected(text: str) -> None:
     with pytest.raises(ValueError, match="COUNT/PERIOD, e.g. 20/minute"):
         RateLimit.parse(text)
+
+
+def test_with_rasa_stopped_a_resident_who_wants_to_die_still_gets_the_crisis_numbers_and_it_is_logged(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    from sqlalchemy import select
+
+    from bot.gaplog.models import GapEntry
+
+    with running_fake_rasa() as stopped:
+        dead_url = stopped.url
+    client = client_for(make_settings(tmp_path, dead_url, contact_centre_phone="01632 960000"), sqlite_engine)
+
+    response = client.post("/api/chat", json={"sender": SENDER, "message": "i want to kill myself"})
+
+    assert response.status_code == 200
+    text, closing = response.json()
+    assert text["text"].startswith("If your life, or someone else's, is in danger right now, call 999.")
+    assert "Samaritans: call 116 123" in text["text"]
+    assert closing["answer"]["kind"] == "crisis" and closing["answer"]["category"] == "suicide_self_harm"
+    with session_scope(sqlite_engine) as session:
+        entries = session.execute(select(GapEntry.reason, GapEntry.category, GapEntry.text)).all()
+    assert [tuple(entry) for entry in entries] == [("crisis", "suicide_self_harm", "")]
+
+
+def test_with_rasa_failing_a_gas_leak_gets_the_gas_emergency_number_not_the_contact_centre(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    add_contact_centre(sqlite_engine, "01632 960555")
+    with running_fake_rasa(FakeRasa(failing=True)) as failing:
+        client = client_for(make_settings(tmp_path, failing.url), sqlite_engine)
+        response = client.post("/api/chat", json={"sender": SENDER, "message": "smell of gas in my hallway"})
+
+    assert response.status_code == 200
+    assert "0800 111 999" in response.json()[0]["text"]
+    assert "01632 960555" not in response.text

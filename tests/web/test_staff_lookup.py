@@ -192,3 +192,40 @@ def test_a_referral_to_a_service_no_longer_in_the_directory_is_refused(
     assert response.status_code == 404
     assert "no referral was recorded" in response.text
     assert referrals(sqlite_engine) == []
+
+
+def test_a_caller_in_danger_typed_into_the_lookup_puts_the_numbers_above_the_services(
+    client: TestClient,
+) -> None:
+    sign_in(client, "sam")
+
+    data = client.get("/api/lookup", params={"q": "caller says she wants to end her life"}).json()
+    page = client.get("/staff", params={"q": "caller says she wants to end her life"})
+
+    assert data["crisis"]["category"] == "suicide_self_harm"
+    assert data["crisis"]["lines"][0] == "If your life, or someone else's, is in danger right now, call 999."
+    assert "Samaritans: call 116 123, free, any time, day or night." in data["crisis"]["lines"]
+    assert page.text.index("Possible emergency") < page.text.index('class="app-result')
+    assert 'role="alert"' in page.text
+
+
+def test_an_ordinary_search_has_no_crisis(client: TestClient) -> None:
+    sign_in(client, "sam")
+    assert client.get("/api/lookup", params={"q": "my bin was not emptied"}).json()["crisis"] is None
+
+
+def test_with_rasa_down_the_lookup_still_gives_the_numbers_for_a_crisis(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    with running_fake_rasa(FakeRasa(failing=True)) as failing:
+        client = TestClient(create_app(make_settings(tmp_path, failing.url), engine=sqlite_engine))
+        add_account(sqlite_engine, "sam", "staff")
+        sign_in(client, "sam")
+        crisis = client.get("/api/lookup", params={"q": "smell of gas in the caller's kitchen"})
+        ordinary = client.get("/api/lookup", params={"q": "bins"})
+
+    assert crisis.status_code == 200
+    assert crisis.json()["crisis"]["lines"][0].startswith(
+        "Call the National Gas Emergency Service on 0800 111 999"
+    )
+    assert ordinary.status_code == 503

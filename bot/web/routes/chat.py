@@ -4,7 +4,11 @@
 loopback interface, so Rasa itself is never exposed, and it is where the public is held to the rules: a
 message of 1 to 500 characters, a plausible sender id, a per-client rate limit, and always the resident
 channel whatever the client claims (staff-only numbers must never reach the public). When Rasa cannot be
-reached the resident is told so, with the contact centre's number, instead of being left waiting.
+reached the resident is told so, with the contact centre's number, instead of being left waiting; and a
+message that shows someone may be in danger gets the emergency numbers from the safety check (bot.safety),
+which needs neither Rasa nor the database.
+
+Each reply list ends with the turn's answer metadata as `{"answer": {...}}` (bot.conversation.answer_meta).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTask, BackgroundTasks
 
+from bot.conversation.answer_meta import ANSWER_KEY
 from bot.conversation.channel import RESIDENT
 from bot.db import session_scope
 from bot.settings import Settings
@@ -159,9 +164,12 @@ class RasaUnavailable(Exception):
 
 
 def public_reply(message: Any) -> dict[str, Any] | None:
-    """The parts of one Rasa message the widget shows (text, buttons), as plain strings; None if nothing."""
+    """The parts of one Rasa message the widget uses (text, buttons, the answer), None if nothing."""
     if not isinstance(message, dict):
         return None
+    custom = message.get("custom")
+    if isinstance(custom, dict) and isinstance(custom.get(ANSWER_KEY), dict):
+        return {ANSWER_KEY: custom[ANSWER_KEY]}
     reply: dict[str, Any] = {}
     if isinstance(message.get("text"), str):
         reply["text"] = message["text"]
@@ -193,6 +201,38 @@ async def ask_rasa(settings: Settings, sender: str, message: str) -> list[dict[s
     if not isinstance(messages, list):
         raise RasaUnavailable("Rasa's answer was not a list of messages")
     return [reply for reply in map(public_reply, messages) if reply]
+
+
+# --- when Rasa is down: the safety check still runs --------------------------------------------------------
+
+
+def crisis_fallback(message: str) -> tuple[list[dict[str, Any]], str] | None:
+    """The emergency numbers and the answer metadata if the message shows a crisis, with its category."""
+    from bot.safety.catalogue import cached_safety
+    from bot.safety.detect import detect
+    from bot.safety.reply import crisis_reply
+
+    try:
+        knowledge = cached_safety()
+        match = detect(message, knowledge)
+    except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
+        log.exception("the safety check failed in the web app's fallback")
+        return None
+    if match is None:
+        return None
+    reply = crisis_reply(match, knowledge, channel=RESIDENT)
+    return [{"text": reply.text}, {ANSWER_KEY: reply.answer}], match.category
+
+
+def record_crisis_quietly(engine: Engine, sender: str, category: str) -> None:
+    """Log a crisis answered while Rasa was down, if the gap log can be written; never raises."""
+    from bot.gaplog.record import record_crisis
+
+    try:
+        with session_scope(engine) as session:
+            record_crisis(session, conversation_id=sender, channel=RESIDENT, category=category)
+    except Exception as error:  # noqa: BLE001 - the numbers were given; the log line is second
+        log.error("could not log a crisis answered while the assistant was down (%s)", type(error).__name__)
 
 
 # --- cross-origin embedding ---------------------------------------------------------------------------------
@@ -251,6 +291,13 @@ async def chat(request: Request) -> Response:
         )
         return _with_cors(response, request, settings)
     except RasaUnavailable as error:
+        crisis = crisis_fallback(message)
+        if crisis is not None:
+            replies, category = crisis
+            tasks = BackgroundTasks()
+            tasks.add_task(record_crisis_quietly, app_engine(request), sender, category)
+            tasks.add_task(log.warning, "the assistant could not be reached: %s", error)
+            return _with_cors(JSONResponse(replies, background=tasks), request, settings)
         phone = await run_in_threadpool(contact_centre_phone, settings, app_engine(request))
         # Logged after the response is sent: the redacting log filter may have to load spaCy first, and a
         # resident must not wait for that to be told to phone.

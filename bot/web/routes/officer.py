@@ -43,6 +43,7 @@ REASON_LABELS = {
     "other_organisation": "Another organisation's service",
     "negative_feedback": "Negative feedback",
     "asked_for_person": "Asked for a person",
+    "crisis": "Crisis (given emergency numbers)",
 }
 STATUS_LABELS = {"new": "New", "reviewed": "Reviewed", "resolved": "Resolved", "ignored": "Ignored"}
 CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}

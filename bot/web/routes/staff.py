@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import STAFF
 from bot.conversation.opening import london_now
 from bot.db import session_scope
 from bot.directory.queries import service_details
@@ -38,17 +39,43 @@ def _describe(engine: Engine, candidates: list[dict[str, Any]], threshold: float
         return describe_all(session, candidates, threshold, london_now(tz))
 
 
+def crisis_for_staff(query: str) -> dict[str, Any] | None:
+    """The safety check on what the officer typed ("caller says she wants to end her life"): when it shows a
+    crisis, the lookup leads with the numbers to give the caller, before any service."""
+    from bot.safety.catalogue import cached_safety
+    from bot.safety.detect import detect
+    from bot.safety.reply import crisis_reply
+
+    knowledge = cached_safety()
+    match = detect(query, knowledge)
+    if match is None:
+        return None
+    reply = crisis_reply(match, knowledge, channel=STAFF)
+    return {
+        "category": match.category,
+        "label": knowledge.categories[match.category].label,
+        "lines": reply.text.splitlines(),
+    }
+
+
 async def lookup(request: Request, text: str) -> dict[str, Any]:
-    """`{"query", "services", "threshold"}` for `text`; raises BadQuery or LookupUnavailable."""
+    """`{"query", "services", "threshold", "crisis"}` for `text`; raises BadQuery, or LookupUnavailable when
+    the router cannot rank and the text shows no crisis (a crisis is answered without the router)."""
     settings = app_settings(request)
     query = check_query(text)
     if not query:
-        return {"query": "", "services": [], "threshold": None}
-    ranked = await rank(query, settings)
+        return {"query": "", "services": [], "threshold": None, "crisis": None}
+    crisis = crisis_for_staff(query)
+    try:
+        ranked = await rank(query, settings)
+    except LookupUnavailable:
+        if crisis is None:
+            raise
+        return {"query": query, "services": [], "threshold": None, "crisis": crisis}
     services = await run_in_threadpool(
         _describe, app_engine(request), ranked.candidates, ranked.threshold, settings.timezone
     )
-    return {"query": query, "services": services, "threshold": ranked.threshold}
+    return {"query": query, "services": services, "threshold": ranked.threshold, "crisis": crisis}
 
 
 @router.get("/api/lookup")

@@ -164,8 +164,30 @@
     }
   }
 
+  function renderCrisis(crisis) {
+    var box = document.createElement("div");
+    box.className = "app-crisis";
+    box.setAttribute("role", "alert");
+    var heading = document.createElement("h2");
+    heading.className = "app-crisis__heading";
+    heading.textContent = "Possible emergency: " + crisis.label + ". Give the caller these numbers first";
+    box.appendChild(heading);
+    var list = document.createElement("ul");
+    list.className = "app-crisis__lines";
+    (crisis.lines || []).forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
   function render(data) {
     results.textContent = "";
+    if (data.crisis) {
+      results.appendChild(renderCrisis(data.crisis));
+    }
     data.services.forEach(function (service, index) {
       results.appendChild(renderService(service, index, data.query));
     });
