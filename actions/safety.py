@@ -40,7 +40,7 @@ def match_from_parse(parse: dict[str, Any] | None, text: str) -> CrisisMatch | N
             categories=categories or (category,),
             lines=lines or knowledge.categories[category].lines,
         )
-    return detect(text, knowledge)
+    return detect(text, knowledge, wait=False)
 
 
 def _local_services(codes: tuple[int, ...]) -> list[ServiceDetails]:

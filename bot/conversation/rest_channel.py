@@ -55,7 +55,7 @@ def crisis_messages(sender: str, text: str, channel: str) -> tuple[list[dict[str
 
     try:
         knowledge = cached_safety()
-        match = detect(text, knowledge)
+        match = detect(text, knowledge, wait=False)
     except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
         logger.exception("the safety check failed in the REST channel's fallback")
         return [], None

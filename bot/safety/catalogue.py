@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from bot.safety.learned import LearnedSource, resolve
 from bot.settings import Settings, get_settings
 
 MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -95,9 +96,13 @@ class SafetyKnowledge:
     groups: tuple[Group, ...]
     contractions: dict[str, str]
     spelling: dict[str, str]
+    fillers: frozenset[str]
+    """Intensifiers dropped before matching: "would honestly be better off" reads "would be better off"."""
     masks: tuple[re.Pattern[str], ...]
     keywords: frozenset[str]
     """Words the patterns use: a misspelt word one or two letters away from one of them is corrected to it."""
+    learned: LearnedSource | None = None
+    """The learned layer's sources and threshold (bot.safety.learned), or None for patterns alone."""
 
     def category_order(self, category: str) -> int:
         return list(self.categories).index(category)
@@ -223,6 +228,47 @@ def _word_map(path: Path, data: dict[str, Any], key: str) -> dict[str, str]:
     if not isinstance(table, dict):
         raise SafetyDataError(f"{path}: '{key}' must map words to words")
     return {str(word).lower(): str(meant).lower() for word, meant in table.items()}
+
+
+def _fillers(path: Path, data: dict[str, Any]) -> frozenset[str]:
+    words = data.get("fillers") or []
+    if not isinstance(words, list) or not all(isinstance(word, str) and word.strip() for word in words):
+        raise SafetyDataError(f"{path}: 'fillers' must list words")
+    return frozenset(word.strip().lower() for word in words)
+
+
+def _learned(path: Path, entry: Any) -> LearnedSource | None:
+    """The `learned:` section: example tables, ordinary-text files and a threshold, every file present."""
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise SafetyDataError(f"{path}: 'learned' must be a mapping with examples, ordinary and threshold")
+    files: dict[str, tuple[Path, ...]] = {}
+    for key in ("examples", "ordinary"):
+        names = entry.get(key)
+        if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+            raise SafetyDataError(f"{path}: learned: '{key}' must list files")
+        found = tuple(resolve(name) for name in names)
+        missing = [str(file) for file in found if not file.is_file()]
+        if missing:
+            raise SafetyDataError(f"{path}: learned: '{key}' names missing file(s) {', '.join(missing)}")
+        files[key] = found
+    threshold = entry.get("threshold")
+    if not isinstance(threshold, (int, float)) or not 0.5 <= float(threshold) < 1.0:
+        raise SafetyDataError(f"{path}: learned: 'threshold' must be a number from 0.5 to below 1")
+    words = entry.get("not_ordinary") or []
+    if not isinstance(words, list) or not all(isinstance(word, str) and word for word in words):
+        raise SafetyDataError(f"{path}: learned: 'not_ordinary' must list words or patterns")
+    try:
+        not_ordinary = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(words)})") if words else None
+    except re.error as error:
+        raise SafetyDataError(f"{path}: learned: 'not_ordinary' does not compile ({error})") from None
+    return LearnedSource(
+        examples=files["examples"],
+        ordinary=files["ordinary"],
+        threshold=float(threshold),
+        not_ordinary=not_ordinary,
+    )
 
 
 def _keywords(patterns: list[str]) -> frozenset[str]:
@@ -351,8 +397,10 @@ def parse_phrases(path: Path, data: dict[str, Any], categories: dict[str, Catego
         "groups": tuple(groups),
         "contractions": _word_map(path, data, "contractions"),
         "spelling": _word_map(path, data, "spelling"),
+        "fillers": _fillers(path, data),
         "masks": masks,
         "keywords": _keywords(literal),
+        "learned": _learned(path, data.get("learned")),
     }
 
 

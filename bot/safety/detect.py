@@ -13,8 +13,10 @@ import logging
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import product
 
 from bot.safety.catalogue import Group, NearRule, SafetyKnowledge
+from bot.safety.learned import learned_check
 from bot.safety.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -37,12 +39,27 @@ class CrisisMatch:
     """Line ids for the first category (a pattern group may name more specific ones than its category)."""
     evidence: str = ""
     """The normalised words that matched: for tests and `make bench` only, never logged or stored."""
+    source: str = "patterns"
+    """`patterns`, or `learned` when only the learned layer (bot.safety.learned) saw a crisis."""
 
 
 def _masked(text: str, knowledge: SafetyKnowledge) -> str:
-    for mask in knowledge.masks:
-        text = mask.sub(MASKED, text)
-    return text
+    """The text with every mask's matches blanked out. Each mask is matched on the same unmasked text and
+    the union of their spans is removed, so no mask can spoil another by removing words it needed."""
+    spans = sorted(match.span() for mask in knowledge.masks for match in mask.finditer(text))
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces.append(text[position:start])
+        pieces.append(MASKED)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _word_starts(text: str) -> list[int]:
@@ -53,8 +70,9 @@ def _word_starts(text: str) -> list[int]:
 def _near(rule: NearRule, text: str, starts: list[int]) -> str | None:
     """The words from the first to the last term when every term of `rule` occurs within `rule.within` words.
 
-    Each term's occurrences become word positions; a sliding window over all of them, in order, finds the
-    shortest stretch holding every term. Linear in the number of occurrences, so a long message stays cheap.
+    Each term's occurrences become word positions; the first stretch of at most `within` words holding every
+    term, each on a word of its own, is the evidence. Occurrences are capped (MAX_TERM_HITS), so a long
+    message stays cheap.
     """
     hits: list[tuple[int, int, int]] = []  # (word position, term number, character end)
     for number, term in enumerate(rule.terms):
@@ -68,23 +86,22 @@ def _near(rule: NearRule, text: str, starts: list[int]) -> str | None:
             return None
     hits.sort()
     needed = len(rule.terms)
-    counts = [0] * needed
-    covered = 0
-    left = 0
-    for right, (position, number, _) in enumerate(hits):
-        if counts[number] == 0:
-            covered += 1
-        counts[number] += 1
-        while covered == needed:
-            if position - hits[left][0] <= rule.within:
-                first = starts[hits[left][0]]
-                last = max(end for _, _, end in hits[left : right + 1])
-                return text[first:last]
-            counts[hits[left][1]] -= 1
-            if counts[hits[left][1]] == 0:
-                covered -= 1
-            left += 1
+    for left, (start_position, _, _) in enumerate(hits):
+        for right in range(left, len(hits)):
+            if hits[right][0] - start_position > rule.within:
+                break
+            window = hits[left : right + 1]
+            if _distinct_words(window, needed):
+                last = max(end for _, _, end in window)
+                return text[starts[start_position] : last]
     return None
+
+
+def _distinct_words(window: list[tuple[int, int, int]], needed: int) -> bool:
+    """Whether each term can be given its own word in the window: one word ("alone", "light to") must not
+    stand for two terms of a rule."""
+    positions = [{position for position, number, _ in window if number == term} for term in range(needed)]
+    return any(len(set(choice)) == needed for choice in product(*positions))
 
 
 def _group_match(group: Group, checked: str, normal: str, starts: list[int]) -> str | None:
@@ -103,8 +120,35 @@ def _group_match(group: Group, checked: str, normal: str, starts: list[int]) -> 
     return None
 
 
-def detect(text: str | None, knowledge: SafetyKnowledge) -> CrisisMatch | None:
-    """The crisis this message shows, or None. Never raises on odd input: a crash here would cost a reply."""
+def _learned_match(normal: str, knowledge: SafetyKnowledge, wait: bool) -> CrisisMatch | None:
+    try:
+        model = learned_check(knowledge, wait=wait)
+        if model is None:
+            return None
+        probability, category = model.predict(normal)
+    except Exception:  # noqa: BLE001 - the patterns have already answered; never fail the check
+        logger.exception("the learned safety layer failed on a message; the patterns' answer stands")
+        return None
+    if probability < model.threshold or category not in knowledge.categories:
+        return None
+    return CrisisMatch(
+        category=category,
+        categories=(category,),
+        lines=knowledge.categories[category].lines,
+        evidence=f"learned layer, probability {probability:.2f}",
+        source="learned",
+    )
+
+
+def detect(
+    text: str | None, knowledge: SafetyKnowledge, *, learned: bool = True, wait: bool = True
+) -> CrisisMatch | None:
+    """The crisis this message shows, or None. Never raises on odd input: a crash here would cost a reply.
+
+    The patterns answer first; only when they find nothing is the learned layer asked (`learned=False`
+    asks the patterns alone, as `make bench` does to report each part). Serving code passes `wait=False`:
+    while the layer is still being fitted, the patterns answer alone rather than keep someone waiting.
+    """
     if not isinstance(text, str) or not text.strip():
         return None
     try:
@@ -122,7 +166,7 @@ def detect(text: str | None, knowledge: SafetyKnowledge) -> CrisisMatch | None:
         if evidence is not None:
             found[group.category] = (group.lines, evidence)
     if not found:
-        return None
+        return _learned_match(normal, knowledge, wait) if learned else None
     ordered = tuple(sorted(found, key=knowledge.category_order))
     first = ordered[0]
     group_lines, evidence = found[first]

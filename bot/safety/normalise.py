@@ -84,4 +84,5 @@ def normalise(text: str, knowledge: SafetyKnowledge) -> str:
     words = _phrase_table(knowledge.spelling, words)
     english = english_words()
     words = [_corrected(word, knowledge, english) for word in words]
-    return " ".join(_phrase_table(knowledge.contractions, words))
+    words = [word for word in _phrase_table(knowledge.contractions, words) if word not in knowledge.fillers]
+    return " ".join(words)

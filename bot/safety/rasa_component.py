@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety.catalogue import SafetyKnowledge, cached_safety
 from bot.safety.detect import CrisisMatch, detect
+from bot.safety.learned import start_fitting
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +63,16 @@ class SafetyCheckComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> SafetyCheckComponent:
         # Validated here, when Rasa loads the model: a broken safety file stops the start with its reason.
-        return cls(config, cached_safety())
+        knowledge = cached_safety()
+        start_fitting(knowledge)
+        return cls(config, knowledge)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str) and text.startswith("/"):
                 continue  # a button payload, not typed text
-            match = detect(text, self._knowledge)
+            match = detect(text, self._knowledge, wait=False)
             if match is not None:
                 self._mark(message, match)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_INTENT:

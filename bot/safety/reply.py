@@ -51,7 +51,8 @@ def crisis_reply(
     shown: list[ServiceDetails] = []
     for service in local_services:
         phone = contact_phone(service, channel)
-        if phone and len(shown) < MAX_LOCAL_SERVICES:
+        given = {_digits(number["number"]) for number in numbers}
+        if phone and _digits(phone) not in given and len(shown) < MAX_LOCAL_SERVICES:
             said.append(category.local_say.format(name=service.name, phone=phone))
             numbers.append({"name": service.name, "number": phone})
             shown.append(service)
@@ -62,6 +63,10 @@ def crisis_reply(
     text = "\n".join(part for part in (category.intro, *said, category.outro) if part)
     answer = answer_meta.build(answer_meta.CRISIS, shown, category=match.category, lines=numbers)
     return CrisisReply(text=text, answer=answer)
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def local_codes(match: CrisisMatch, knowledge: SafetyKnowledge) -> tuple[int, ...]:

@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.gaplog.local_secret import web_secret_key
 from bot.gaplog.redaction import install_redacting_filter
 from bot.safety.catalogue import cached_safety
+from bot.safety.learned import start_fitting
 from bot.settings import Settings, get_settings
 from bot.web import auth
 
@@ -46,7 +47,9 @@ def _include_routers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. `engine` overrides DATABASE_URL (tests pass their own migrated database)."""
     settings = settings or get_settings()
-    cached_safety(settings)  # the crisis fallback needs it: a broken safety file stops the start, named
+    # The crisis fallback needs it: a broken safety file stops the start, named; the learned layer is fitted
+    # in the background meanwhile.
+    start_fitting(cached_safety(settings))
     install_redacting_filter("bot", "actions", "uvicorn.error", "uvicorn.access")
     app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings

@@ -1,5 +1,11 @@
-"""The safety check on the crisis table (data/eval/crisis_messages.csv, written before the vocabulary):
-every crisis found, few ordinary questions mistaken for one, and no input that makes it fail.
+"""The safety check on the development crisis tables (each written blind, before the vocabulary that now
+covers it): every crisis found, few ordinary questions mistaken for one, and no input that makes it fail.
+
+The tables: data/eval/crisis_messages.csv (the first), crisis_messages_more.csv (wording the first lacked)
+and crisis_messages_heldout_1.csv to _3.csv (each held out until its first measurement, development data
+since). The learned layer learns from these tables, so the tests hold the patterns alone to them (and
+tests/safety/test_learned.py tests the layer). data/eval/crisis_messages_heldout_4.csv is never read here:
+it is the held-out check.
 
 `make bench` reports the same figures, and the held-out table's, as numbers (docs/benchmarks.md).
 """
@@ -15,15 +21,27 @@ from bot import PROJECT_ROOT
 from bot.safety.catalogue import SafetyKnowledge, cached_safety
 from bot.safety.detect import detect
 
-TABLE = PROJECT_ROOT / "data" / "eval" / "crisis_messages.csv"
+TABLES = tuple(
+    PROJECT_ROOT / "data" / "eval" / name
+    for name in (
+        "crisis_messages.csv",
+        "crisis_messages_more.csv",
+        "crisis_messages_heldout_1.csv",
+        "crisis_messages_heldout_2.csv",
+        "crisis_messages_heldout_3.csv",
+    )
+)
 MAX_FALSE_ALARM_RATE = 0.02
-MIN_CATEGORY_ACCURACY = 0.90
+MIN_CATEGORY_ACCURACY = 0.95
 
 
 @lru_cache(maxsize=1)
 def rows() -> tuple[dict[str, str], ...]:
-    with TABLE.open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
+    found: list[dict[str, str]] = []
+    for table in TABLES:
+        with table.open(encoding="utf-8", newline="") as handle:
+            found.extend(csv.DictReader(handle))
+    return tuple(found)
 
 
 def crisis_rows() -> list[dict[str, str]]:
@@ -42,25 +60,26 @@ def knowledge() -> SafetyKnowledge:
 def test_the_table_covers_every_category_and_enough_near_misses(knowledge) -> None:
     found = {row["expected_category"] for row in crisis_rows()}
     assert found == set(knowledge.categories)
-    assert len(crisis_rows()) >= 150 and len(ordinary_rows()) >= 150
+    assert len(crisis_rows()) >= 650 and len(ordinary_rows()) >= 650
 
 
 @pytest.mark.parametrize("row", crisis_rows(), ids=lambda row: row["text"][:60])
-def test_every_crisis_message_in_the_table_is_recognised(knowledge, row) -> None:
-    assert detect(row["text"], knowledge) is not None, row["note"]
+def test_every_crisis_message_in_the_tables_is_recognised_by_the_patterns(knowledge, row) -> None:
+    assert detect(row["text"], knowledge, learned=False) is not None, row["note"]
 
 
 def test_nearly_every_crisis_is_given_the_right_category(knowledge) -> None:
     right = sum(
         1
         for row in crisis_rows()
-        if (match := detect(row["text"], knowledge)) and match.category == row["expected_category"]
+        if (match := detect(row["text"], knowledge, learned=False))
+        and match.category == row["expected_category"]
     )
     assert right / len(crisis_rows()) >= MIN_CATEGORY_ACCURACY
 
 
 def test_ordinary_questions_that_share_words_with_a_crisis_are_rarely_taken_for_one(knowledge) -> None:
-    alarms = [row["text"] for row in ordinary_rows() if detect(row["text"], knowledge)]
+    alarms = [row["text"] for row in ordinary_rows() if detect(row["text"], knowledge, learned=False)]
     assert len(alarms) / len(ordinary_rows()) <= MAX_FALSE_ALARM_RATE, alarms
 
 

@@ -214,7 +214,7 @@ def crisis_fallback(message: str) -> tuple[list[dict[str, Any]], str] | None:
 
     try:
         knowledge = cached_safety()
-        match = detect(message, knowledge)
+        match = detect(message, knowledge, wait=False)
     except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
         log.exception("the safety check failed in the web app's fallback")
         return None

@@ -47,7 +47,7 @@ def crisis_for_staff(query: str) -> dict[str, Any] | None:
     from bot.safety.reply import crisis_reply
 
     knowledge = cached_safety()
-    match = detect(query, knowledge)
+    match = detect(query, knowledge, wait=False)
     if match is None:
         return None
     reply = crisis_reply(match, knowledge, channel=STAFF)

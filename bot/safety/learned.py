@@ -1,0 +1,202 @@
+"""The learned layer of the safety check: a text classifier for crisis wording the patterns do not cover.
+
+Every blind table written for this project found wording the reviewed patterns missed on first contact
+(recall 0.73-0.84; docs/benchmarks.md, section k), because people in distress describe rather than name
+("out cold and blood coming from his ear"). This layer generalises from examples instead: TF-IDF over
+character and word n-grams of the normalised text, a logistic regression for "crisis or not" and another
+for the category. It only ever adds: it is asked only when no pattern matched, and it answers only above a
+high threshold, so an ordinary council question is rarely taken for a crisis.
+
+What it learns from is reviewed data named in `data/safety/crisis_phrases.yml` (`learned:`): the
+development crisis tables as examples, and the project's own ordinary texts (the resident lexicon, council
+category names, the demo directory) as things that are not a crisis, leaving out any the patterns call one.
+It is fitted when a process first needs it (about 3 s), kept for as long as the files are unchanged, and a
+failure to fit leaves the patterns working alone, logged.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from bot.safety.catalogue import SafetyKnowledge
+
+logger = logging.getLogger(__name__)
+
+TEXT_KEYS = frozenset({"name", "description", "alternate_name"})
+"""The fields of a directory JSON file read as ordinary text: service and organisation names, descriptions."""
+
+
+@dataclass(frozen=True)
+class LearnedSource:
+    """What the layer learns from and how sure it must be (from crisis_phrases.yml `learned:`)."""
+
+    examples: tuple[Path, ...]
+    ordinary: tuple[Path, ...]
+    threshold: float
+    not_ordinary: re.Pattern[str] | None = None
+    """Directory texts with these words are left out of the negatives without running every pattern (a
+    description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
+
+    def stamps(self) -> tuple[tuple[str, float], ...]:
+        return tuple((str(path), path.stat().st_mtime) for path in (*self.examples, *self.ordinary))
+
+
+def resolve(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+@dataclass(frozen=True)
+class LearnedCheck:
+    """A fitted layer: `predict` gives the probability of a crisis and the likeliest category."""
+
+    vectoriser: Any
+    detector: Any
+    categoriser: Any
+    threshold: float
+
+    def predict(self, normal_text: str) -> tuple[float, str]:
+        features = self.vectoriser.transform([normal_text])
+        probability = float(self.detector.predict_proba(features)[0][1])
+        category = str(self.categoriser.predict(features)[0])
+        return probability, category
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _json_texts(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in TEXT_KEYS and isinstance(item, str):
+                yield item
+            else:
+                yield from _json_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_texts(item)
+
+
+def ordinary_texts(path: Path) -> list[str]:
+    """Texts that are not a crisis: every string of a YAML file, the names and descriptions of JSON, or the
+    `text` column of a CSV question set."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [row["text"] for row in csv.DictReader(handle) if (row.get("text") or "").strip()]
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return [item for item in _json_texts(json.loads(text)) if item.strip()]
+    return [item for item in _strings(yaml.safe_load(text)) if item.strip()]
+
+
+def example_rows(path: Path) -> list[tuple[str, str]]:
+    """(text, expected_category) rows of a crisis table; an empty category is an ordinary message."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(row["text"], row["expected_category"] or "") for row in csv.DictReader(handle)]
+
+
+def _ordinary(  # noqa: PLR0913 - the two checks are passed in to keep this module's imports light
+    text: str, path: Path, source: LearnedSource, knowledge: SafetyKnowledge, detect: Any, normalise: Any
+) -> bool:
+    """Whether a text may serve as "not a crisis": residents' phrases (YAML) are checked by the patterns;
+    directory names and descriptions (JSON) by the cheaper `not_ordinary` word list."""
+    if path.suffix == ".json" and source.not_ordinary is not None:
+        return source.not_ordinary.search(normalise(text, knowledge)) is None
+    return detect(text, knowledge, learned=False) is None
+
+
+def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
+    """Fit both classifiers; ordinary texts the patterns call a crisis are left out of the negatives."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_union
+
+    from bot.safety.detect import detect
+    from bot.safety.normalise import normalise
+
+    examples = [row for path in source.examples for row in example_rows(path)]
+    ordinary = [
+        text
+        for path in source.ordinary
+        for text in ordinary_texts(path)
+        if _ordinary(text, path, source, knowledge, detect, normalise)
+    ]
+    texts = [normalise(text, knowledge) for text, _ in examples] + [normalise(t, knowledge) for t in ordinary]
+    labels = [1 if category else 0 for _, category in examples] + [0] * len(ordinary)
+    vectoriser = make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+    )
+    features = vectoriser.fit_transform(texts)
+    detector = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear").fit(features, labels)
+    crisis = [index for index, (_, category) in enumerate(examples) if category]
+    categories = [examples[index][1] for index in crisis]
+    if len(set(categories)) > 1:
+        categoriser = LogisticRegression(C=4.0, solver="liblinear").fit(features[crisis], categories)
+    else:  # one category only (a small council table): it is always the answer
+        from sklearn.dummy import DummyClassifier
+
+        categoriser = DummyClassifier(strategy="most_frequent").fit(features[crisis], categories)
+    return LearnedCheck(vectoriser, detector, categoriser, source.threshold)
+
+
+_LOCK = threading.Lock()
+_FITTED: dict[tuple[int, tuple[tuple[str, float], ...]], tuple[SafetyKnowledge, LearnedCheck | None]] = {}
+
+
+def start_fitting(knowledge: SafetyKnowledge) -> None:
+    """Fit the layer in the background, so that the first message a new process answers does not wait."""
+    threading.Thread(target=learned_check, args=(knowledge,), daemon=True, name="safety-learned-fit").start()
+
+
+def learned_check(knowledge: SafetyKnowledge, *, wait: bool = True) -> LearnedCheck | None:
+    """The layer for this knowledge, fitted once (and again only when a source file changes); None when
+    the knowledge names no learned layer or fitting failed (the patterns still work, and it is logged).
+
+    `wait=False` answers None at once while another thread is fitting: a reply never waits for the fit.
+    """
+    source = knowledge.learned
+    if source is None:
+        return None
+    try:
+        key = (id(knowledge), source.stamps())
+    except OSError:
+        logger.exception("a file of the learned safety layer is missing; the patterns work alone")
+        return None
+    found = _FITTED.get(key)
+    if found is not None:
+        return found[1]
+    if not _LOCK.acquire(blocking=wait):
+        return None
+    try:
+        if key not in _FITTED:
+            try:
+                fitted: LearnedCheck | None = fit(source, knowledge)
+            except Exception:  # noqa: BLE001 - the patterns must keep working whatever happens here
+                logger.exception("the learned safety layer could not be fitted; the patterns work alone")
+                fitted = None
+            _FITTED[key] = (knowledge, fitted)  # the knowledge is kept so that its id is not reused
+        return _FITTED[key][1]
+    finally:
+        _LOCK.release()
