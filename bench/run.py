@@ -20,7 +20,9 @@ Measures, in one run:
 (j) street reports in the national FixMyStreet mix (potholes, lights, drains, vegetation, signs, rights of
     way...), which Lewisham's fly-tipping-heavy reports under-represent, against the demo and the LGSL-only
     directory: `data/eval/street_reports_national.csv` (written first; its misses informed lexicon row 38) and
-    `data/eval/street_reports_national_2.csv` (written after that change, measured once).
+    `data/eval/street_reports_national_2.csv` (written after that change, measured once);
+(k) the safety check (`bench.safety`): crisis recall, category and false alarms on the crisis test table and
+    the held-out crisis table, and how many real development reports it would take for a crisis.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -40,6 +42,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench import safety
 from bench.ceiling import supervised_reference
 from bench.directories import demo_directory_entries, lgsl_only_entries, partly_untagged_entries
 from bot import PROJECT_ROOT
@@ -238,12 +241,12 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str, doc: Path = DOC) -> None:
-    block = f"{START}\n{text}\n{END}"
-    current = doc.read_text(encoding="utf-8") if doc.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in current or END not in current:
-        current = current.rstrip() + f"\n\n## Latest results\n\n{START}\n{END}\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+def write_doc(text: str, doc: Path = DOC, start: str = START, end: str = END) -> None:
+    block = f"{start}\n{text}\n{end}"
+    current = doc.read_text(encoding="utf-8") if doc.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+    if start not in current or end not in current:
+        current = current.rstrip() + f"\n\n## Latest results\n\n{start}\n{end}\n"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     doc.write_text(pattern.sub(lambda _: block, current, count=1), encoding="utf-8")
 
 
@@ -255,6 +258,10 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
+    safety_results = safety.measure(DEV_SET)
+    print(safety.render(safety_results))
+    if not args.no_doc:
+        write_doc(safety.render(safety_results), start=safety.START, end=safety.END)
     if not DEV_SET.is_file():
         print(f"skipped: the development set {DEV_SET} is not here (it is only on project machines).")
         return 0
@@ -265,6 +272,7 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
         "machine": f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
         "dev_rows": len(dev),
         "unmet_rows": len(unmet),
+        "safety": safety_results,
     }
     questions = read_queries(QUESTIONS_SET)
     demo_sets = {
