@@ -9,6 +9,7 @@ the `SafetyKnowledge` they loaded (`load_safety`); `cached_safety` only spares r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -142,16 +143,22 @@ def _date(path: Path, where: str, value: Any, today: date) -> date:
     return value
 
 
-def parse_lines(path: Path, data: dict[str, Any], today: date) -> tuple[dict[str, Line], dict[str, Category]]:
-    """The lines and categories of crisis_lines.yml, every entry checked."""
-    raw_lines = data.get("lines")
-    if not isinstance(raw_lines, dict) or not raw_lines:
-        raise SafetyDataError(f"{path}: 'lines' must map line ids to entries")
-    lines: dict[str, Line] = {}
-    for line_id, entry in raw_lines.items():
-        where = f"line '{line_id}'"
+def _entries(path: Path, data: dict[str, Any], key: str, kind: str) -> Iterator[tuple[str, dict, str]]:
+    """(id, entry, where) for each entry of a mapping section, each checked to be a mapping itself."""
+    raw = data.get(key)
+    if not isinstance(raw, dict) or not raw:
+        raise SafetyDataError(f"{path}: '{key}' must map {kind} ids to entries")
+    for entry_id, entry in raw.items():
+        where = f"{kind} '{entry_id}'"
         if not isinstance(entry, dict):
             raise SafetyDataError(f"{path}: {where}: expected a mapping")
+        yield str(entry_id), entry, where
+
+
+def parse_lines(path: Path, data: dict[str, Any], today: date) -> tuple[dict[str, Line], dict[str, Category]]:
+    """The lines and categories of crisis_lines.yml, every entry checked."""
+    lines: dict[str, Line] = {}
+    for line_id, entry, where in _entries(path, data, "lines", "line"):
         number = str(entry.get("number") or "").strip()
         if not number:
             raise SafetyDataError(f"{path}: {where}: 'number' must be given")
@@ -169,14 +176,8 @@ def parse_lines(path: Path, data: dict[str, Any], today: date) -> tuple[dict[str
             source=source,
             last_verified=_date(path, where, entry.get("last_verified"), today),
         )
-    raw_categories = data.get("categories")
-    if not isinstance(raw_categories, dict) or not raw_categories:
-        raise SafetyDataError(f"{path}: 'categories' must map category ids to entries")
     categories: dict[str, Category] = {}
-    for category_id, entry in raw_categories.items():
-        where = f"category '{category_id}'"
-        if not isinstance(entry, dict):
-            raise SafetyDataError(f"{path}: {where}: expected a mapping")
+    for category_id, entry, where in _entries(path, data, "categories", "category"):
         line_ids = entry.get("lines") or []
         if not isinstance(line_ids, list) or not line_ids:
             raise SafetyDataError(f"{path}: {where}: 'lines' must list at least one line id")
