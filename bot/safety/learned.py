@@ -166,8 +166,12 @@ _FITTED: dict[tuple[int, tuple[tuple[str, float], ...]], tuple[SafetyKnowledge, 
 
 
 def start_fitting(knowledge: SafetyKnowledge) -> None:
-    """Fit the layer in the background, so that the first message a new process answers does not wait."""
-    threading.Thread(target=learned_check, args=(knowledge,), daemon=True, name="safety-learned-fit").start()
+    """Fit the layer in the background, so that the first message a new process answers does not wait.
+
+    Not a daemon thread: a short-lived process (`rasa test`) that exits while the fit is in numerical code
+    would abort; this way exit waits the few seconds the fit takes.
+    """
+    threading.Thread(target=learned_check, args=(knowledge,), daemon=False, name="safety-learned-fit").start()
 
 
 def learned_check(knowledge: SafetyKnowledge, *, wait: bool = True) -> LearnedCheck | None:

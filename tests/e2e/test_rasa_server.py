@@ -96,8 +96,9 @@ def test_rasa_run_serves_the_guarded_rest_channel_and_survives_a_dead_action_ser
         greeting = _post(webhook, {"sender": "srv-2", "message": "hello"})
         assert greeting[0]["text"].startswith("Hello")
         silent = _post(webhook, {"sender": "srv-3", "message": "my secret bin was not collected"})
-        assert silent[-1]["text"].startswith("Sorry, I cannot look that up right now.")
-        assert "01632 960" in silent[-1]["text"]
+        assert silent[-2]["text"].startswith("Sorry, I cannot look that up right now.")
+        assert "01632 960" in silent[-2]["text"]
+        assert silent[-1]["custom"]["answer"]["kind"] == "unmet"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
