@@ -40,7 +40,9 @@ def match_from_parse(parse: dict[str, Any] | None, text: str) -> CrisisMatch | N
             categories=categories or (category,),
             lines=lines or knowledge.categories[category].lines,
         )
-    return detect(text, knowledge, wait=False)
+    # The NLU pipeline has run the whole check already; this only covers a parse that lost its `crisis`,
+    # with the patterns alone, so the action server never fits the learned layer on its event loop.
+    return detect(text, knowledge, learned=False)
 
 
 def _local_services(codes: tuple[int, ...]) -> list[ServiceDetails]:
