@@ -2,9 +2,9 @@
 covers it): every crisis found, few ordinary questions mistaken for one, and no input that makes it fail.
 
 The tables: data/eval/crisis_messages.csv (the first), crisis_messages_more.csv (wording the first lacked)
-and crisis_messages_heldout_1.csv to _3.csv (each held out until its first measurement, development data
+and crisis_messages_heldout_1.csv to _4.csv (each held out until its first measurement, development data
 since). The learned layer learns from these tables, so the tests hold the patterns alone to them (and
-tests/safety/test_learned.py tests the layer). data/eval/crisis_messages_heldout_4.csv is never read here:
+tests/safety/test_learned.py tests the layer). data/eval/crisis_messages_heldout_5.csv is never read here:
 it is the held-out check.
 
 `make bench` reports the same figures, and the held-out table's, as numbers (docs/benchmarks.md).
@@ -29,6 +29,7 @@ TABLES = tuple(
         "crisis_messages_heldout_1.csv",
         "crisis_messages_heldout_2.csv",
         "crisis_messages_heldout_3.csv",
+        "crisis_messages_heldout_4.csv",
     )
 )
 MAX_FALSE_ALARM_RATE = 0.02
@@ -60,7 +61,7 @@ def knowledge() -> SafetyKnowledge:
 def test_the_table_covers_every_category_and_enough_near_misses(knowledge) -> None:
     found = {row["expected_category"] for row in crisis_rows()}
     assert found == set(knowledge.categories)
-    assert len(crisis_rows()) >= 650 and len(ordinary_rows()) >= 650
+    assert len(crisis_rows()) >= 800 and len(ordinary_rows()) >= 800
 
 
 @pytest.mark.parametrize("row", crisis_rows(), ids=lambda row: row["text"][:60])
