@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.support import send_outcome, turn_input
+from actions.support import run_turn, send_outcome, turn_input
 from bot.conversation import turns
 from bot.directory.queries import ServiceDetails, services_with_lgsl
 from bot.safety.catalogue import cached_safety
@@ -75,8 +75,6 @@ class ActionCrisis(Action):
         turn = turn_input(tracker)
         match = match_from_parse(tracker.latest_message, turn.text)
         if match is None:  # cannot happen through the rules; answer as an ordinary turn if it does
-            from actions.support import run_turn
-
             return await run_turn(self.name(), dispatcher, tracker, turns.signpost)
         knowledge = cached_safety()
         services = await local_services(local_codes(match, knowledge))

@@ -49,35 +49,15 @@ def _answer_message(sender: str, answer: dict[str, Any]) -> dict[str, Any]:
 
 def crisis_messages(sender: str, text: str, channel: str) -> tuple[list[dict[str, Any]], str | None]:
     """The emergency numbers when the message shows a crisis (no database needed), and its category."""
-    from bot.safety.catalogue import cached_safety
-    from bot.safety.detect import detect
-    from bot.safety.reply import crisis_reply
+    from bot.safety.fallback import answer_crisis
 
-    try:
-        knowledge = cached_safety()
-        match = detect(text, knowledge, wait=False)
-    except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
-        logger.exception("the safety check failed in the REST channel's fallback")
+    found = answer_crisis(text, channel)
+    if found is None:
         return [], None
-    if match is None:
-        return [], None
-    reply = crisis_reply(match, knowledge, channel=channel)
     return [
-        {"recipient_id": sender, "text": reply.text},
-        _answer_message(sender, reply.answer),
-    ], match.category
-
-
-def _record_crisis_quietly(sender: str, channel: str, category: str) -> None:
-    """Log a crisis answered by the fallback, if the gap log can be written; never raises."""
-    try:
-        from bot.db import get_engine, session_scope
-        from bot.gaplog.record import record_crisis
-
-        with session_scope(get_engine()) as session:
-            record_crisis(session, conversation_id=sender, channel=channel, category=category)
-    except Exception as error:  # noqa: BLE001 - the reply was given; the log line is second
-        logger.error("could not log a crisis answered by the fallback (%s)", type(error).__name__)
+        {"recipient_id": sender, "text": found.reply.text},
+        _answer_message(sender, found.reply.answer),
+    ], found.match.category
 
 
 def check_message(text: Any, limit: int) -> str | None:
@@ -186,7 +166,9 @@ class HereToHelpRestInput(RestInput):
         loop = asyncio.get_running_loop()
         replies, category = crisis_messages(sender, text, channel)
         if category is not None:
-            loop.run_in_executor(None, _record_crisis_quietly, sender, channel, category)
+            from bot.safety.fallback import record_crisis_quietly
+
+            loop.run_in_executor(None, record_crisis_quietly, None, sender, channel, category)
             return replies
         phone = contact_line.current(channel)
         if not phone:  # never read yet: try the directory now rather than give no number

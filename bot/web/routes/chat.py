@@ -29,6 +29,7 @@ from starlette.background import BackgroundTask, BackgroundTasks
 from bot.conversation.answer_meta import ANSWER_KEY
 from bot.conversation.channel import RESIDENT
 from bot.db import session_scope
+from bot.safety.fallback import record_crisis_quietly
 from bot.settings import Settings
 from bot.web.deps import app_engine, app_settings
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
@@ -208,31 +209,12 @@ async def ask_rasa(settings: Settings, sender: str, message: str) -> list[dict[s
 
 def crisis_fallback(message: str) -> tuple[list[dict[str, Any]], str] | None:
     """The emergency numbers and the answer metadata if the message shows a crisis, with its category."""
-    from bot.safety.catalogue import cached_safety
-    from bot.safety.detect import detect
-    from bot.safety.reply import crisis_reply
+    from bot.safety.fallback import answer_crisis
 
-    try:
-        knowledge = cached_safety()
-        match = detect(message, knowledge, wait=False)
-    except Exception:  # noqa: BLE001 - the contact-centre reply still goes out
-        log.exception("the safety check failed in the web app's fallback")
+    found = answer_crisis(message, RESIDENT)
+    if found is None:
         return None
-    if match is None:
-        return None
-    reply = crisis_reply(match, knowledge, channel=RESIDENT)
-    return [{"text": reply.text}, {ANSWER_KEY: reply.answer}], match.category
-
-
-def record_crisis_quietly(engine: Engine, sender: str, category: str) -> None:
-    """Log a crisis answered while Rasa was down, if the gap log can be written; never raises."""
-    from bot.gaplog.record import record_crisis
-
-    try:
-        with session_scope(engine) as session:
-            record_crisis(session, conversation_id=sender, channel=RESIDENT, category=category)
-    except Exception as error:  # noqa: BLE001 - the numbers were given; the log line is second
-        log.error("could not log a crisis answered while the assistant was down (%s)", type(error).__name__)
+    return [{"text": found.reply.text}, {ANSWER_KEY: found.reply.answer}], found.match.category
 
 
 # --- cross-origin embedding ---------------------------------------------------------------------------------
@@ -295,7 +277,7 @@ async def chat(request: Request) -> Response:
         if crisis is not None:
             replies, category = crisis
             tasks = BackgroundTasks()
-            tasks.add_task(record_crisis_quietly, app_engine(request), sender, category)
+            tasks.add_task(record_crisis_quietly, app_engine(request), sender, RESIDENT, category)
             tasks.add_task(log.warning, "the assistant could not be reached: %s", error)
             return _with_cors(JSONResponse(replies, background=tasks), request, settings)
         phone = await run_in_threadpool(contact_centre_phone, settings, app_engine(request))

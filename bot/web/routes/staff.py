@@ -23,6 +23,7 @@ from bot.db import session_scope
 from bot.directory.queries import service_details
 from bot.gaplog.models import Role
 from bot.gaplog.record import record_referral
+from bot.safety.fallback import answer_crisis
 from bot.web.auth import SignedInUser, require_role, verify_csrf
 from bot.web.deps import app_engine, app_settings, db_session
 from bot.web.lookup import BadQuery, LookupUnavailable, check_query, describe_all, rank
@@ -42,20 +43,10 @@ def _describe(engine: Engine, candidates: list[dict[str, Any]], threshold: float
 def crisis_for_staff(query: str) -> dict[str, Any] | None:
     """The safety check on what the officer typed ("caller says she wants to end her life"): when it shows a
     crisis, the lookup leads with the numbers to give the caller, before any service."""
-    from bot.safety.catalogue import cached_safety
-    from bot.safety.detect import detect
-    from bot.safety.reply import crisis_reply
-
-    knowledge = cached_safety()
-    match = detect(query, knowledge, wait=False)
-    if match is None:
+    found = answer_crisis(query, STAFF)
+    if found is None:
         return None
-    reply = crisis_reply(match, knowledge, channel=STAFF)
-    return {
-        "category": match.category,
-        "label": knowledge.categories[match.category].label,
-        "lines": reply.text.splitlines(),
-    }
+    return {"category": found.match.category, "label": found.label, "lines": found.reply.text.splitlines()}
 
 
 async def lookup(request: Request, text: str) -> dict[str, Any]:
