@@ -102,6 +102,8 @@ class SafetyKnowledge:
     masks: tuple[re.Pattern[str], ...]
     keywords: frozenset[str]
     """Words the patterns use: a misspelt word one or two letters away from one of them is corrected to it."""
+    keywords_by_initial: dict[str, tuple[str, ...]]
+    """The same words by first letter, built once: a correction only considers words with the same initial."""
     learned: LearnedSource | None = None
     """The learned layer's sources and threshold (bot.safety.learned), or None for patterns alone."""
 
@@ -400,7 +402,11 @@ def parse_phrases(path: Path, data: dict[str, Any], categories: dict[str, Catego
         "spelling": _word_map(path, data, "spelling"),
         "fillers": _fillers(path, data),
         "masks": masks,
-        "keywords": _keywords(literal),
+        "keywords": (keywords := _keywords(literal)),
+        "keywords_by_initial": {
+            initial: tuple(sorted(word for word in keywords if word[0] == initial))
+            for initial in {word[0] for word in keywords}
+        },
         "learned": _learned(path, data.get("learned")),
     }
 

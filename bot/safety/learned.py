@@ -50,9 +50,6 @@ class LearnedSource:
     """Directory texts with these words are left out of the negatives without running every pattern (a
     description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
 
-    def stamps(self) -> tuple[tuple[str, float], ...]:
-        return tuple((str(path), path.stat().st_mtime) for path in (*self.examples, *self.ordinary))
-
 
 def resolve(path: str) -> Path:
     candidate = Path(path)
@@ -162,7 +159,7 @@ def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
 
 
 _LOCK = threading.Lock()
-_FITTED: dict[tuple[int, tuple[tuple[str, float], ...]], tuple[SafetyKnowledge, LearnedCheck | None]] = {}
+_FITTED: dict[int, tuple[SafetyKnowledge, LearnedCheck | None]] = {}
 
 
 def start_fitting(knowledge: SafetyKnowledge) -> None:
@@ -175,19 +172,16 @@ def start_fitting(knowledge: SafetyKnowledge) -> None:
 
 
 def learned_check(knowledge: SafetyKnowledge, *, wait: bool = True) -> LearnedCheck | None:
-    """The layer for this knowledge, fitted once (and again only when a source file changes); None when
-    the knowledge names no learned layer or fitting failed (the patterns still work, and it is logged).
+    """The layer for this knowledge, fitted once; None when the knowledge names no learned layer or fitting
+    failed (the patterns still work, and it is logged). A changed safety file gives new knowledge
+    (`cached_safety`), and so a new fit; nothing is checked on disk here, on every message's path.
 
     `wait=False` answers None at once while another thread is fitting: a reply never waits for the fit.
     """
     source = knowledge.learned
     if source is None:
         return None
-    try:
-        key = (id(knowledge), source.stamps())
-    except OSError:
-        logger.exception("a file of the learned safety layer is missing; the patterns work alone")
-        return None
+    key = id(knowledge)
     found = _FITTED.get(key)
     if found is not None:
         return found[1]

@@ -67,7 +67,7 @@ def _corrected(word: str, knowledge: SafetyKnowledge, english: frozenset[str]) -
     ):
         return word
     limit = 1 if len(word) < 8 else 2
-    candidates = [keyword for keyword in knowledge.keywords if keyword[0] == word[0]]
+    candidates = knowledge.keywords_by_initial.get(word[0], ())
     best = extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
     return best[0] if best else word
 
