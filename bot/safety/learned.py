@@ -10,8 +10,8 @@ high threshold, so an ordinary council question is rarely taken for a crisis.
 What it learns from is reviewed data named in `data/safety/crisis_phrases.yml` (`learned:`): the
 development crisis tables as examples, and the project's own ordinary texts (the resident lexicon, council
 category names, the demo directory) as things that are not a crisis, leaving out any the patterns call one.
-It is fitted when a process first needs it (about 3 s), kept for as long as the files are unchanged, and a
-failure to fit leaves the patterns working alone, logged.
+It is fitted once for each loaded safety knowledge, in the background when a process starts (about 6 s);
+a failure to fit leaves the patterns working alone, logged.
 """
 
 from __future__ import annotations
