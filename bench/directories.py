@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 
 from bot import PROJECT_ROOT
+from bot.directory.national import with_national_bodies
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.code_guess import lgsl_reference_entries
 
@@ -61,8 +62,9 @@ def _entry(service: dict, organisations: dict[str, dict]) -> DirectoryEntry:
     )
 
 
-def demo_directory_entries(folder: Path = DEMO_DIRECTORY) -> list[DirectoryEntry]:
-    """Active services of every `*.json` HSDS file in `folder`, ordered by id."""
+def demo_directory_entries(folder: Path = DEMO_DIRECTORY, *, national: bool = True) -> list[DirectoryEntry]:
+    """Active services of every `*.json` HSDS file in `folder`, ordered by id, then (as training adds them)
+    the national signposting catalogue's bodies."""
     services = []
     for path in sorted(folder.glob("*.json")):
         services.extend(_services(json.loads(path.read_text(encoding="utf-8"))))
@@ -72,12 +74,14 @@ def demo_directory_entries(folder: Path = DEMO_DIRECTORY) -> list[DirectoryEntry
         if isinstance(s.get("organization"), dict) and s["organization"].get("id")
     }
     entries = [_entry(service, organisations) for service in services if service.get("id")]
-    return sorted((e for e in entries if e.active), key=lambda e: e.service_id)
+    council = sorted((e for e in entries if e.active), key=lambda e: e.service_id)
+    return with_national_bodies(council) if national else council
 
 
 def lgsl_only_entries() -> list[DirectoryEntry]:
-    """One service per LGSL code: name = LGSL label, description = LGSL description, no phrases."""
-    return lgsl_reference_entries()
+    """One service per LGSL code (name = LGSL label, description = LGSL description, no phrases), and the
+    national signposting catalogue's bodies."""
+    return with_national_bodies(lgsl_reference_entries())
 
 
 UNTAGGED_SHARE, UNTAGGED_SEED = 0.3, 7

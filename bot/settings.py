@@ -66,8 +66,12 @@ class Settings(BaseSettings):
     """The reviewed crisis numbers and categories (docs/safety.md); a council may use its own copy."""
     safety_phrases_file: Path = Path("data/safety/crisis_phrases.yml")
     """The vocabulary the safety check recognises a crisis by."""
+    national_bodies_file: Path = Path("data/national/bodies.yml")
+    """The national signposting catalogue (bot.directory.national): part of every directory."""
 
-    @validator("models_dir", "var_dir", "safety_lines_file", "safety_phrases_file", pre=False)
+    @validator(
+        "models_dir", "var_dir", "safety_lines_file", "safety_phrases_file", "national_bodies_file", pre=False
+    )
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
         return _absolute(Path(value))
 

@@ -27,11 +27,16 @@ FEEDBACK_QUESTION = "Did that answer your question?"
 FEEDBACK_BUTTONS = ({"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
 CLOSE_MARGIN = 0.1
 """Without router scores: candidates within this confidence of the best one are offered as choices."""
-SCORE_MARGIN = 0.15
+SCORE_MARGIN = 0.12
 """Candidates whose router score is within this of the best one's (and confident enough) are offered as
 choices. Measured on the demo directory: clear requests lead by 0.25 or more, genuinely ambiguous ones
-("bins": litter bins or a new bin) by less than 0.1."""
+("bins": litter bins or a new bin) by less than 0.1. It was 0.15 until the national catalogue and the
+GOV.UK-services lexicon (2026-12) brought clear requests closer ("pothole on my road": 0.145 ahead of the
+motorways service, which the demo directory tags with the pothole code too); 0.12 still offers buttons for
+every lead under 0.1."""
 MAX_CHOICES = 3
+NATIONAL_BODY = "national_body"
+"""The organisation kind of the national signposting catalogue's bodies (bot.directory.national)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,19 @@ def _status_sentence(service: ServiceDetails) -> str:
     return f"Please note: the directory lists this service as {service.status}."
 
 
+def national_signpost(service: ServiceDetails, *, host_name: str = "") -> str:
+    """Another body's business, said plainly: "That's HM Passport Office, not the council: ..."."""
+    council = host_name or "the council"
+    lines = [f"That's {service.name}, not {council}: {service.description}"]
+    phone = service.organisation.phones[0] if service.organisation.phones else None
+    if phone is not None:
+        hours = f" ({phone.description})" if phone.description else ""
+        lines.append(f"Call {phone.display}{hours}.")
+    if service.url:
+        lines.append(f"Web: {service.url}")
+    return "\n".join(lines)
+
+
 def signpost(
     service: ServiceDetails,
     *,
@@ -127,6 +145,8 @@ def signpost(
     postcode: Postcode | str | None = None,
 ) -> str:
     """The answer to "who do I contact about X": provider, phone, email, web page, open now or not."""
+    if service.organisation.kind == NATIONAL_BODY:
+        return national_signpost(service, host_name=host_name)
     daytime, _ = phones_for(service, channel)
     organisation = service.organisation.name
     if service.provided_elsewhere:

@@ -157,8 +157,26 @@ def _with_everything():
     )
 
 
+def national_details(service_id: str) -> ServiceDetails | None:
+    """A body of the national signposting catalogue (`bot.directory.national`) as a service to signpost."""
+    from bot.directory.national import body_for
+
+    body = body_for(service_id)
+    if body is None:
+        return None
+    phones = (PhoneInfo(number=body.phone, description=body.phone_hours),) if body.phone else ()
+    organisation = OrganisationInfo(
+        id=body.service_id, name=body.name, kind="national_body", website=body.web, phones=phones
+    )
+    return ServiceDetails(
+        id=body.service_id, name=body.name, organisation=organisation, description=body.handles, url=body.web
+    )
+
+
 def service_details(session: Session, service_id: str) -> ServiceDetails | None:
     """Everything about one service, or None when the id is unknown (e.g. removed since training)."""
+    if service_id.startswith("national:"):
+        return national_details(service_id)
     service = session.execute(_with_everything().where(Service.id == service_id)).scalars().first()
     return _details(service) if service is not None else None
 
@@ -169,6 +187,11 @@ def services_details(session: Session, service_ids: Sequence[str]) -> list[Servi
         return []
     rows = session.execute(_with_everything().where(Service.id.in_(list(service_ids)))).scalars().all()
     by_id = {row.id: _details(row) for row in rows}
+    for service_id in service_ids:
+        if service_id not in by_id and service_id.startswith("national:"):
+            found = national_details(service_id)
+            if found is not None:
+                by_id[service_id] = found
     return [by_id[service_id] for service_id in service_ids if service_id in by_id]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.directory.models import Organisation, Service
+from bot.directory.national import NationalBodiesError, body_for, is_national
 from bot.gaplog.clustering import Cluster, cluster_texts
 from bot.gaplog.models import Answer, GapEntry, Reason, Referral
 from bot.gaplog.queries import day_start_utc, safe_cell, zone
@@ -72,6 +73,19 @@ def _names(session: Session, model, ids: set[str]) -> dict[str, str]:  # noqa: A
     if not ids:
         return {}
     return dict(session.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all())
+
+
+def _organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Names of the bodies residents were sent to: the directory's organisations and the national
+    signposting catalogue's bodies (`national:` ids, which have no row in the database)."""
+    names = _names(session, Organisation, {i for i in ids if i and not is_national(i)})
+    for body_id in (i for i in ids if i and is_national(i)):
+        try:
+            body = body_for(body_id)
+        except NationalBodiesError:
+            body = None
+        names[body_id] = body.name if body is not None else body_id
+    return names
 
 
 def _rows(counts: Counter, names: dict[str, str], limit: int | None = TOP) -> list[Row]:
@@ -135,7 +149,7 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
     organisations = Counter(
         row.organisation_id for row in gaps if row.reason == Reason.OTHER_ORGANISATION.value
     )
-    report.other_organisations = _rows(organisations, _names(session, Organisation, set(organisations)), None)
+    report.other_organisations = _rows(organisations, _organisation_names(session, set(organisations)), None)
 
     services = Counter(row.service_id for row in answers)
     referrals = Counter(

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.directory.lgsl import lgsl_catalogue
+from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.snapshot import DirectoryEntry
 
 if TYPE_CHECKING:
@@ -77,9 +78,11 @@ def guess_missing_codes(
     """Service id → the LGSL code guessed for it, for the untagged services of `entries` (empty when none is
     untagged, nothing is confident, or the directory does not look like a council's).
 
+    The national signposting catalogue's bodies are not the council's and never take a council code.
     `as_is` is a router fitted on `entries` as they are; `reference`, one fitted on
     `lgsl_reference_entries()` with the same lexicon (default: the shipped lexicon's, fitted once a process).
     """
+    entries = [entry for entry in entries if entry.organisation_kind != NATIONAL_KIND]
     untagged = [entry for entry in entries if not entry.lgsl_codes]
     if not untagged:
         return {}

@@ -17,9 +17,11 @@ class DirectoryEmptyError(RuntimeError):
     """Training found no active services: there is nothing to route to."""
 
 
-def read_directory(database_url: str | None = None) -> list[DirectoryEntry]:
-    """The active services in the directory database (default: DATABASE_URL), or a clear error if none."""
+def read_directory(database_url: str | None = None, *, national: bool = True) -> list[DirectoryEntry]:
+    """The active services in the directory database (default: DATABASE_URL), or a clear error if none,
+    followed by the national signposting catalogue's bodies the council does not list itself."""
     from bot.db import make_engine, session_scope
+    from bot.directory.national import with_national_bodies
     from bot.directory.snapshot import load_directory_entries
     from bot.settings import get_settings
 
@@ -41,4 +43,4 @@ def read_directory(database_url: str | None = None) -> list[DirectoryEntry]:
         engine.dispose()
     if not entries:
         raise DirectoryEmptyError(f"The directory at {engine.url!r} has no active services; {hint}")
-    return entries
+    return with_national_bodies(entries) if national else entries

@@ -4,7 +4,8 @@ A query file is a CSV with a `text` column and, optionally, `expected_lgsl` (`;`
 one of which is a correct routing; empty means "no service should match: unmet") and `group` (the category
 for the per-category average; defaults to the expected codes). A row is correct at rank k when one of the
 top k services carries an expected code; accuracy figures are over rows that have expected codes. A row is
-predicted unmet when there is no candidate or the top candidate's confidence is below the threshold; unmet
+predicted unmet when there is no candidate, the top candidate's confidence is below the threshold, or the top
+candidate is a body of the national signposting catalogue (the bot says "that's not the council"); unmet
 precision and recall treat "unmet" as the positive class, over all rows.
 """
 
@@ -12,12 +13,15 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from bot.directory.national import is_national
 
 
 class RankedCandidate(Protocol):
@@ -46,8 +50,7 @@ class QueryRow:
 
 def parse_codes(value: str, where: str) -> frozenset[int]:
     codes = set()
-    for part in (value or "").replace(",", ";").split(";"):
-        part = part.strip()
+    for part in re.split(r"[;,\s]+", value or ""):
         if not part:
             continue
         if not part.isdigit():
@@ -123,7 +126,11 @@ def evaluate(
         started = time.perf_counter()
         candidates = list(rank_fn(row.text, max(k, 1)))
         latencies.append((time.perf_counter() - started) * 1000.0)
-        says_unmet = not candidates or candidates[0].confidence < threshold
+        says_unmet = (
+            not candidates
+            or candidates[0].confidence < threshold
+            or is_national(str(getattr(candidates[0], "service_id", "")))
+        )
         predicted_unmet += says_unmet
         if row.is_unmet:
             true_unmet += 1

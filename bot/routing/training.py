@@ -42,6 +42,11 @@ EXCLUDED_DATA_DIRS = ("directory", "safety", "eval")
 """Not Rasa training data: `data/directory/` holds the demo directory (HSDS JSON/CSV), `data/safety/` the
 crisis numbers and vocabulary (read when the model loads, docs/safety.md), `data/eval/` evaluation sets."""
 ROUTING_CODE_DIR = Path(__file__).resolve().parent
+DIRECTORY_CODE_DIR = ROUTING_CODE_DIR.parent / "directory"
+REFERENCE_DATA_DIR = DIRECTORY_CODE_DIR / "reference"
+"""The LGSL list and GOV.UK's tier table: labels and code guesses are learnt from them."""
+ROUTER_INPUT_MODULES = ("snapshot.py", "national.py", "lgsl.py")
+"""Directory modules that decide what the router is trained on."""
 NOT_IN_MODEL = frozenset({"evaluate.py", "parse.py", "training.py"})
 """Routing modules that read or build models but do not shape what a trained model answers."""
 """The router's code and lexicon: a change to them changes what a trained router does, so it is stale."""
@@ -116,11 +121,13 @@ def _hash_files(digest: Any, paths: Iterable[Path]) -> None:
 def model_code_files() -> list[Path]:
     """The routing code and lexicon files whose content ends up shaping the trained model."""
     suffixes = (".py", ".csv", ".yml", ".yaml", ".json", ".txt")
-    return [
+    routing = [
         path
         for path in _files_under(ROUTING_CODE_DIR)
         if path.suffix in suffixes and path.name not in NOT_IN_MODEL
     ]
+    directory = [DIRECTORY_CODE_DIR / name for name in ROUTER_INPUT_MODULES]
+    return [*routing, *_files_under(REFERENCE_DATA_DIR), *(path for path in directory if path.is_file())]
 
 
 def current_directory_fingerprint(database_url: str | None = None) -> tuple[str, int]:
