@@ -32,6 +32,7 @@ import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,8 @@ from sklearn.svm import LinearSVC
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.calibration import Calibration
 from bot.routing.code_guess import guess_missing_codes, lgsl_reference_entries
-from bot.routing.features import TextFeatures
-from bot.routing.lexicon import Lexicon, default_lexicon, out_of_scope_phrases
+from bot.routing.features import TextFeatures, content_words
+from bot.routing.lexicon import Lexicon, default_lexicon, not_evidence_words, out_of_scope_phrases
 from bot.routing.report_prior import prior_bonus
 from bot.routing.text_normalise import normalise
 
@@ -70,6 +71,11 @@ FLOOR_QUANTILE = 0.02
 training texts reach. Margins run lower in a directory of 800 services than in one of 200, so a fixed
 threshold that suits one misjudges the other; measured from the floor, one threshold suits both
 (docs/benchmarks.md, row 33)."""
+
+
+EVIDENCE_SPELLING = 0.8
+"""How close (difflib ratio) a word of five letters or more must be to a directory word to count as a
+misspelling of it ("recylcing", "mattres")."""
 
 
 class RouterNotTrained(ValueError):
@@ -139,6 +145,7 @@ class Router:
         """The support of the directory's weakest training texts (`FLOOR_QUANTILE`), subtracted from every
         support so that confidence means the same in any directory."""
         self._weights_by_feature: sparse.csr_matrix | None = None
+        self._known_words: dict[str, list[str]] | None = None
 
     @property
     def unmet_threshold(self) -> float:
@@ -212,6 +219,7 @@ class Router:
         self.intercepts = np.append(intercepts, domain_bias)
         self.prior = prior_bonus([entry.lgsl_codes for entry in learnt])
         self._weights_by_feature = None
+        self._known_words = None
         self.floor = float(np.quantile(self._top_support(matrix[: len(texts)]), FLOOR_QUANTILE))
 
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
@@ -277,6 +285,9 @@ class Router:
         """Per service: the ranking score (the whole message's margin, blended with the first sentence's
         when there are several, plus the report prior) and the support used for confidence.
 
+        The report prior only breaks ties between services the message's words point to (a positive
+        contribution to the margin): with no evidence, no favourite (fly-tipping) wins by default.
+
         Support is the best margin over the whole message and its first sentences (long reports bury the
         point in detail), less how far the out-of-scope class beats the best service there, plus the
         weighted in-domain score: is this about anything in the directory at all?
@@ -293,14 +304,53 @@ class Router:
         ranking = services[0]
         if len(segments) > 1:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
-        return ranking + self.prior, self.calibration.support(support, float(domain[0])) - self.floor
+        evidenced = (services[0] - self.intercepts[: len(self.services)] > 0.0) & self.has_evidence(text)
+        ranking = ranking + np.where(evidenced, self.prior, 0.0)
+        return ranking, self.calibration.support(support, float(domain[0])) - self.floor
+
+    def _evidence_words(self) -> dict[str, list[str]]:
+        """The directory's own words that can point at a service, by first letter: the single words of the
+        services' texts, less those that never do on their own (`lexicon/not_evidence.yml`)."""
+        if self._known_words is None:
+            generic = not_evidence_words()
+            known: dict[str, list[str]] = {}
+            for word in self.features.words.vocabulary_:
+                if " " not in word and len(word) >= 2 and word not in generic:
+                    known.setdefault(word[0], []).append(word)
+            self._known_words = known
+        return self._known_words
+
+    def has_evidence(self, text: str) -> bool:
+        """Does any word of `text` (or a near spelling of one) occur in what the directory's services say?
+
+        No evidence, no answer: a message whose words the directory never uses ("reablement" in a directory
+        that does not mention it, "what's the weather") is not forced onto the nearest service by shared
+        letters; every candidate's confidence is then 0 and the message is unmet.
+        """
+        known, generic = self._evidence_words(), not_evidence_words()
+        words = [
+            w
+            for w in content_words(normalise(text[:MAX_QUERY_CHARS])).split()
+            if len(w) >= 2 and w not in generic
+        ]
+        if any(word in known.get(word[0], ()) for word in words):
+            return True
+        return any(
+            get_close_matches(word, known.get(word[0], ()), n=1, cutoff=EVIDENCE_SPELLING)
+            for word in words
+            if len(word) >= 5
+        )
 
     def rank(self, text: str, k: int = 5) -> list[Candidate]:
-        """The `k` most likely services for `text`, best first; empty text gives no candidates."""
+        """The `k` most likely services for `text`, best first; empty text gives no candidates.
+
+        Candidates of a message with no evidence (`has_evidence`) all have confidence 0."""
         self._require_fitted()
         if not (text or "").strip():
             return []
         margins, support = self.evidence(text)
+        if not self.has_evidence(text):
+            support = np.full_like(support, -np.inf)
         order = np.argsort(-margins, kind="stable")[: max(k, 0)]
         return [
             Candidate(
@@ -308,7 +358,11 @@ class Router:
                 name=self.services[index][1],
                 lgsl_codes=self.services[index][2],
                 score=round(float(margins[index]), 6),
-                confidence=round(self.calibration.confidence(float(support[index])), 6),
+                confidence=(
+                    round(self.calibration.confidence(float(support[index])), 6)
+                    if np.isfinite(support[index])
+                    else 0.0
+                ),
             )
             for index in (int(i) for i in order)
         ]
