@@ -22,7 +22,9 @@ Measures, in one run:
     directory: `data/eval/street_reports_national.csv` (written first; its misses informed lexicon row 38) and
     `data/eval/street_reports_national_2.csv` (written after that change, measured once);
 (k) the safety check (`bench.safety`): crisis recall, category and false alarms on the crisis test table and
-    the held-out crisis table, and how many real development reports it would take for a crisis.
+    the held-out crisis table, and how many real development reports it would take for a crisis;
+(l) with `--rasa`, `bench/questions_broad.csv` through the bot's own decision (`here-to-help evaluate
+    --answers`): first answer right, and other bodies' business answered as such or logged unmet.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -62,6 +64,10 @@ NATIONAL_SETS = {
     "national_2": PROJECT_ROOT / "data" / "eval" / "street_reports_national_2.csv",
 }
 """(j): street reports in the national mix, labelled with acceptable LGSL codes (each has a demo service)."""
+BROAD_SET = PROJECT_ROOT / "bench" / "questions_broad.csv"
+"""(l) 852 residents' questions across every service area and the national bodies, written blind before the
+vocabulary they test; rows with no code are other bodies' business (right when answered `other_body` or
+`unmet`)."""
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 OUT_DIR = PROJECT_ROOT / "var" / "bench"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -158,7 +164,19 @@ def _measure_rasa(rows: Sequence[QueryRow]) -> dict[str, Any]:
     parser.close()
     print(f"\nthrough the trained Rasa model (demo directory), trained in {train_seconds:.1f} s")
     print(format_table({"rasa": result}))
+    result["broad"] = _measure_broad(env, folder)
     return result
+
+
+def _measure_broad(env: dict[str, str], folder: Path) -> dict[str, Any]:
+    """(l) The broad question set through the bot's decision (`here-to-help evaluate --answers`)."""
+    answers, figures = folder / "broad_answers.jsonl", folder / "broad.json"
+    _here_to_help(["evaluate", str(BROAD_SET), "--answers", str(answers), "--json", str(figures)], env)
+    result = json.loads(figures.read_text(encoding="utf-8"))
+    broad = dict(result["answers"])
+    broad.update({key: result.get(key) for key in ("top1", "top3", "latency_ms_p50", "latency_ms_p95")})
+    print(f"\n(l) {BROAD_SET.name} through the bot's first answers: {json.dumps(broad)}")
+    return broad
 
 
 def _row(label: str, figures: dict[str, Any], keys: Sequence[str]) -> str:
@@ -230,6 +248,16 @@ def render(results: dict[str, Any]) -> str:
             f"- partly untagged demo directory: {guessed['untagged']} services untagged, "
             f"{guessed['guessed']} given a guessed code; fitted in {guessed['fit_seconds']} s with guessing "
             f"(the reference router of every LGSL service included)."
+        )
+    broad = (results.get("rasa") or {}).get("broad")
+    if broad:
+        lines.append(
+            f"- (l) `bench/questions_broad.csv` ({broad['rows']} questions, {broad['not_council_rows']} "
+            "of them other bodies' business) through the bot's first answers, demo directory: first answer "
+            f"right **{broad['first_answer_top1']}** (router top-1 {broad['top1']}, top-3 {broad['top3']}); "
+            "other bodies' business answered `other_body` or `unmet`: recall "
+            f"**{broad['not_council_recall']}**, precision {broad['not_council_precision']} (the county's "
+            f"services count as `other_body` in this two-tier directory); answer kinds {broad['kinds']}."
         )
     if "rasa" in results:
         lines.append(

@@ -14,7 +14,8 @@ from typing import Any, Optional
 
 import typer
 
-from bot.routing.evaluate import QueryFileError, evaluate, format_table, read_queries
+from bot.routing.evaluate import QueryFileError, QueryRow, evaluate, format_table, read_queries
+from bot.routing.evaluate_answers import format_answers, score_answers
 
 BASELINES = ("bm25",)
 MAX_TEXT_CHARS = 5000
@@ -31,6 +32,37 @@ def _bot_ranker() -> tuple[Callable[[str, int], Sequence[Any]], float]:
 
     _, threshold = parser.services("hello")
     return rank, threshold
+
+
+def _answer_rows(rows: Sequence[QueryRow], out: Path) -> dict[str, Any]:
+    """Each row's first answer through the trained model and the directory database, written as JSONL."""
+    from bot.conversation.decide import first_answer
+    from bot.conversation.opening import london_now
+    from bot.db import get_engine, session_scope
+    from bot.routing.parse import load_parser
+    from bot.settings import get_settings
+
+    parser = load_parser()
+    now = london_now(get_settings().timezone)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pairs = []
+    with session_scope(get_engine()) as session, out.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            text = row.text[:MAX_TEXT_CHARS]
+            parse = parser.parse(text) if text.strip() else {"text": text}
+            answer = first_answer(session, parse, channel="resident", now=now).answer or {
+                "kind": "conversation"
+            }
+            pairs.append((row, answer))
+            record = {
+                "line": row.line,
+                "text": row.text,
+                "expected_lgsl": sorted(row.expected),
+                "answer": answer,
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        session.rollback()
+    return score_answers(pairs)
 
 
 def _baseline_ranker(name: str) -> tuple[Callable[[str, int], Sequence[Any]], float]:
@@ -55,6 +87,9 @@ def evaluate_command(
         None, "--baseline", help="Also measure an anchor: 'bm25'."
     ),
     k: int = typer.Option(3, "--top", "-k", min=1, help="Rank counted for the top-k accuracy."),
+    answers_out: Optional[Path] = typer.Option(  # noqa: UP007, UP045
+        None, "--answers", help="Also write each row's first answer (answer metadata) to this JSONL file."
+    ),
 ) -> None:
     """Measure routing accuracy, unmet detection and latency on a file of labelled queries."""
     if baseline is not None and baseline not in BASELINES:
@@ -86,6 +121,15 @@ def evaluate_command(
         columns[baseline] = anchor
         result["baseline"] = anchor
     typer.echo(format_table(columns))
+    if answers_out is not None:
+        try:
+            figures = _answer_rows(rows, answers_out)
+        except (FileNotFoundError, ValueError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        result["answers"] = figures
+        typer.echo(format_answers(figures))
+        typer.echo(f"wrote {answers_out}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

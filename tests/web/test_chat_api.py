@@ -195,6 +195,7 @@ def test_when_rasa_cannot_be_reached_the_resident_gets_the_configured_contact_ce
     assert response.status_code == 503
     assert response.json()["error"] == "unavailable"
     assert "01632 960000" in response.json()["message"]
+    assert response.json()["answer"] == {"kind": "unmet", "services": []}
 
 
 def test_when_rasa_fails_the_number_comes_from_the_directorys_contact_centre_never_a_staff_line(

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask, BackgroundTasks
 
+from bot.conversation import answer_meta
 from bot.conversation.answer_meta import ANSWER_KEY
 from bot.conversation.channel import RESIDENT
 from bot.db import session_scope
@@ -258,7 +259,8 @@ async def chat(request: Request) -> Response:
     """`{"sender", "message"}` -> the bot's messages, `[{"text": ..., "buttons": [{"title", "payload"}]}]`.
 
     Refusals are JSON `{"error": code, "message": sentence}`: 400/422 malformed, 413 too long, 429 too fast,
-    503 when the assistant is down (the sentence then gives the contact centre's number).
+    503 when the assistant is down (the sentence then gives the contact centre's number, and `answer` is
+    the answer metadata of an unmet turn, so the widget reads every outcome the same way).
     """
     settings = app_settings(request)
     try:
@@ -287,7 +289,12 @@ async def chat(request: Request) -> Response:
             log.warning, "the assistant could not be reached at %s: %s", settings.rasa_url, error
         )
         response = JSONResponse(
-            {"error": "unavailable", "message": unavailable_message(phone), "phone": phone},
+            {
+                "error": "unavailable",
+                "message": unavailable_message(phone),
+                "phone": phone,
+                "answer": answer_meta.build(answer_meta.UNMET),
+            },
             status_code=503,
             background=report,
         )
