@@ -38,6 +38,10 @@ def _register() -> None:
     gaps.register(app)
     app.add_typer(users.app, name="users")
 
+    from bot.cli import phrases
+
+    app.add_typer(phrases.app, name="phrases")
+
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

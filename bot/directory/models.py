@@ -179,6 +179,11 @@ class ServicePhrase(Base):
     service_id = Column(String(64), ForeignKey("services.id", ondelete="CASCADE"), nullable=False, index=True)
     phrase = Column(String(500), nullable=False)
     position = Column(Integer, nullable=False, default=0)
+    source = Column(String(16), nullable=False, default="directory", server_default="directory", index=True)
+    """`directory` (written by imports, replaced by the next import) or `officer` (taught; never touched by
+    an import): see bot.directory.phrases."""
+    added_at = Column(DateTime(timezone=True), nullable=True)
+    added_by = Column(String(100), nullable=True)
 
     service = relationship("Service", back_populates="phrases")
 

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.db import make_engine, session_scope
+from bot.directory.phrases import OFFICER, list_phrases
 from bot.gaplog.models import GapEntry
 from bot.gaplog.record import record_unmet
 from bot.settings import Settings, get_settings
@@ -67,6 +68,9 @@ def test_a_taught_question_is_routed_to_its_service_after_retraining(
         follow_redirects=False,
     )
     assert taught.status_code == 303
+    with session_scope(engine) as session:
+        [kept] = list_phrases(session, ALLOTMENTS, OFFICER)
+    assert (kept.phrase, kept.added_by) == (QUESTION, "olive"), "taught as the officer's, so imports keep it"
     engine.dispose()
 
     models = tmp_path / "models"

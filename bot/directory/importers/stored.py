@@ -15,6 +15,7 @@ from bot.directory.importers.records import (
     ServiceRecord,
 )
 from bot.directory.models import Organisation, Phone, Schedule, Service, ServiceArea
+from bot.directory.phrases import DIRECTORY
 
 
 def phone_record(phone: Phone) -> PhoneRecord:
@@ -78,7 +79,9 @@ def service_record(service: Service) -> ServiceRecord:
         phones=tuple(phone_record(phone) for phone in service.phones),
         schedules=tuple(schedule_record(schedule) for schedule in service.schedules),
         lgsl_codes=tuple(sorted(link.code for link in service.lgsl_codes)),
-        phrases=tuple(phrase.phrase for phrase in service.phrases),
+        phrases=tuple(
+            phrase.phrase for phrase in service.phrases if (phrase.source or DIRECTORY) == DIRECTORY
+        ),
         areas=tuple(sorted((area_record(area) for area in service.areas), key=lambda area: area.id)),
     )
 

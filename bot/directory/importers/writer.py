@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from bot.directory.models import (
     ServicePhrase,
     ServiceStatus,
 )
+from bot.directory.phrases import DIRECTORY
 
 Progress = Callable[[str, int, int], None]
 """Called as `progress(stage, done, total)` while an import runs; the CLI draws a bar with it."""
@@ -192,7 +193,7 @@ def _child_rows(services: list[ServiceRecord]) -> dict:
         ]
         rows[ServiceLgsl] += [{"service_id": service.id, "code": code} for code in service.lgsl_codes]
         rows[ServicePhrase] += [
-            {"service_id": service.id, "phrase": phrase, "position": position}
+            {"service_id": service.id, "phrase": phrase, "position": position, "source": DIRECTORY}
             for position, phrase in enumerate(service.phrases)
         ]
         rows[ServiceArea] += [
@@ -234,10 +235,21 @@ def _write_services(connection: Connection, plan: ChangePlan, progress: Progress
     for start in range(0, len(work), BATCH):
         batch = work[start : start + BATCH]
         existing = [record.id for record, is_update in batch if is_update]
+        taught: set[tuple[str, str]] = set()
         if existing:
-            for model in (Phone, Schedule, ServiceLgsl, ServicePhrase, ServiceArea):
+            for model in (Phone, Schedule, ServiceLgsl, ServiceArea):
                 child = model.__table__
                 connection.execute(delete(child).where(child.c.service_id.in_(existing)))
+            phrases = ServicePhrase.__table__
+            connection.execute(
+                delete(phrases).where(phrases.c.service_id.in_(existing), phrases.c.source == DIRECTORY)
+            )
+            taught = {
+                (service_id, phrase.lower())
+                for service_id, phrase in connection.execute(
+                    select(phrases.c.service_id, phrases.c.phrase).where(phrases.c.service_id.in_(existing))
+                )
+            }
         new_rows = [_service_row(record) for record, is_update in batch if not is_update]
         if new_rows:
             connection.execute(table.insert(), new_rows)
@@ -247,6 +259,8 @@ def _write_services(connection: Connection, plan: ChangePlan, progress: Progress
                     update(table).where(table.c.id == record.id).values(**_service_row(record))
                 )
         for model, rows in _child_rows([record for record, _ in batch]).items():
+            if model is ServicePhrase:  # an officer already taught it: theirs stays, with who and when
+                rows = [row for row in rows if (row["service_id"], row["phrase"].lower()) not in taught]
             if rows:
                 connection.execute(model.__table__.insert(), rows)
         if progress:

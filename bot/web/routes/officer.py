@@ -18,7 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.directory.models import Service, ServicePhrase
+from bot.directory.models import Service
+from bot.directory.phrases import MAX_PHRASE_CHARS, PhraseError, add_phrase, clean_phrase
 from bot.gaplog.clustering import cluster_texts
 from bot.gaplog.models import GapEntry, Reason, Status, utc_now
 from bot.gaplog.queries import GapFilter, filtered, local_time, parse_day, weekly_counts, write_csv, zone
@@ -34,8 +35,6 @@ router = APIRouter(prefix="/officer", tags=["officer"], dependencies=[Depends(of
 
 PAGE_SIZE = 50
 MAX_NOTE_CHARS = 2000
-MAX_PHRASE_CHARS = 500
-MIN_PHRASE_CHARS = 3
 REASON_LABELS = {
     "not_understood": "Not understood",
     "low_confidence": "Low confidence",
@@ -233,27 +232,13 @@ def gap_teach(
     service = session.get(Service, service_id) if service_id else None
     if service is None:
         errors["service_id"] = "Choose the service this question should lead to"
-    phrase = re.sub(r"\s+", " ", phrase).strip()
-    if "[" in phrase or redact(phrase) != phrase:
-        errors["phrase"] = (
-            "Take out personal details and [placeholders]: a phrase should say the need in a resident's words"
-        )
-    elif len(phrase) < MIN_PHRASE_CHARS:
-        errors["phrase"] = f"Enter a phrase of at least {MIN_PHRASE_CHARS} characters"
-    elif len(phrase) > MAX_PHRASE_CHARS:
-        errors["phrase"] = f"The phrase must be {MAX_PHRASE_CHARS} characters or fewer"
+    try:
+        phrase = clean_phrase(phrase)
+    except PhraseError as error:
+        errors["phrase"] = str(error)[0].upper() + str(error)[1:]
     if errors:
         return _detail(request, session, entry, errors, status=400)
-    existing = session.execute(
-        select(ServicePhrase).where(
-            ServicePhrase.service_id == service.id, func.lower(ServicePhrase.phrase) == phrase.lower()
-        )
-    ).scalar_one_or_none()
-    if existing is None:
-        last = session.execute(
-            select(func.max(ServicePhrase.position)).where(ServicePhrase.service_id == service.id)
-        ).scalar_one()
-        session.add(ServicePhrase(service_id=service.id, phrase=phrase, position=(last or 0) + 1))
+    add_phrase(session, service.id, phrase, added_by=user.username)
     note = f"Taught as a resident phrase of {service.name} ({service.id}) by {user.username}."
     entry.officer_note = f"{entry.officer_note}\n{note}" if entry.officer_note else note
     entry.linked_service_id = service.id
