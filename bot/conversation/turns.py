@@ -43,7 +43,7 @@ NOT_UNDERSTOOD = "not_understood"
 LOW_CONFIDENCE = "low_confidence"
 NO_MATCHING_SERVICE = "no_matching_service"
 OTHER_ORGANISATION = "other_organisation"
-NEGATIVE_FEEDBACK = "negative_feedback"
+WRONG_ANSWER = "wrong_answer"
 ASKED_FOR_PERSON = "asked_for_person"
 NLU_FALLBACK = "nlu_fallback"
 
@@ -77,6 +77,8 @@ class UnmetRecord:
     text: str
     candidates: tuple[Mapping[str, Any], ...] = ()
     organisation_id: str | None = None
+    service_id: str | None = None
+    """For a wrong answer: the service given."""
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,12 @@ def feedback(session: Session, turn: TurnInput, *, positive: bool) -> Outcome:
         outcome.say("Good, I'm glad that helped. Is there anything else?")
         return outcome
     outcome.records.append(
-        UnmetRecord(reason=NEGATIVE_FEEDBACK, text=turn.query_text, candidates=tuple(turn.query_services))
+        UnmetRecord(
+            reason=WRONG_ANSWER,
+            text=turn.query_text,
+            candidates=tuple(turn.query_services),
+            service_id=turn.service_id,
+        )
     )
     remaining = [service_id for service_id in turn.candidates if service_id not in set(turn.offered)]
     confident_ids = {
@@ -476,4 +483,5 @@ def write_records(session: Session, turn: TurnInput, records: Sequence[Record]) 
                 reason=item.reason,
                 candidates=item.candidates,
                 organisation_id=item.organisation_id,
+                service_id=item.service_id,
             )

@@ -33,9 +33,37 @@ class Reason(str, enum.Enum):
     NO_MATCHING_SERVICE = "no_matching_service"
     OTHER_ORGANISATION = "other_organisation"
     NEGATIVE_FEEDBACK = "negative_feedback"
+    """Entries before 2026-12: a "no" after an answer. New ones are `wrong_answer`."""
+    WRONG_ANSWER = "wrong_answer"
+    """ "No", "that's not it" after an answer: the question, and the service given (`service_id`)."""
     ASKED_FOR_PERSON = "asked_for_person"
     CRISIS = "crisis"
     """Someone may have been in danger: logged with its category and no words (bot.safety)."""
+
+
+REASON_LABELS = {
+    Reason.NOT_UNDERSTOOD.value: "Not understood",
+    Reason.LOW_CONFIDENCE.value: "Low confidence",
+    Reason.NO_MATCHING_SERVICE.value: "No matching service",
+    Reason.OTHER_ORGANISATION.value: "Sent to another organisation",
+    Reason.NEGATIVE_FEEDBACK.value: "Wrong answer (resident said no)",
+    Reason.WRONG_ANSWER.value: "Wrong answer (resident said no)",
+    Reason.ASKED_FOR_PERSON.value: "Asked for a person",
+    Reason.CRISIS.value: "Crisis (given emergency numbers)",
+}
+"""What officers and reports call each reason."""
+UNMET_REASONS = frozenset(
+    {
+        Reason.NOT_UNDERSTOOD.value,
+        Reason.LOW_CONFIDENCE.value,
+        Reason.NO_MATCHING_SERVICE.value,
+        Reason.NEGATIVE_FEEDBACK.value,
+        Reason.WRONG_ANSWER.value,
+    }
+)
+"""Turns the assistant could not answer (or answered wrongly). Sending a resident to another organisation is
+an answer, a request for a person is counted on its own, and a crisis turn is neither."""
+WRONG_ANSWER_REASONS = frozenset({Reason.NEGATIVE_FEEDBACK.value, Reason.WRONG_ANSWER.value})
 
 
 class Status(str, enum.Enum):
@@ -69,6 +97,8 @@ class GapEntry(Base):
     """Top services the router offered: [{"service_id", "name", "score", "confidence"}]."""
     organisation_id = Column(String(64), nullable=True, index=True)
     """For `other_organisation`: the body the resident was sent to (no foreign key: it may be deleted)."""
+    service_id = Column(String(64), nullable=True, index=True)
+    """For `wrong_answer`: the service the assistant gave (no foreign key: it may be deleted)."""
     category = Column(String(32), nullable=True, index=True)
     """For `crisis`: the safety category (data/safety/crisis_lines.yml); such entries keep no text."""
     status = Column(String(16), nullable=False, default=Status.NEW.value, index=True)

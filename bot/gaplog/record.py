@@ -86,9 +86,12 @@ def record_unmet(
     reason: str,
     candidates: Iterable[dict] = (),
     organisation_id: str | None = None,
+    service_id: str | None = None,
     settings: Settings | None = None,
 ) -> GapEntry:
-    """Log a turn the bot could not answer well. `text` is redacted and `conversation_id` hashed here."""
+    """Log a turn the bot could not answer well. `text` is redacted and `conversation_id` hashed here.
+
+    `service_id`: for `wrong_answer`, the service the assistant gave."""
     entry = GapEntry(
         created_at=utc_now(),
         channel=_check(channel, CHANNELS, "channel"),
@@ -97,6 +100,7 @@ def record_unmet(
         text=clean_text(text),
         candidates=_clean_candidates(candidates),
         organisation_id=organisation_id or None,
+        service_id=service_id or None,
         status="new",
     )
     session.add(entry)

@@ -1,11 +1,18 @@
 """The strategy report: what residents and staff asked about over a period, and what the bot could not answer.
 
-Definitions (also in docs/gap-log.md):
+Definitions (printed in the report too, and in docs/gap-log.md):
 - a *conversation* is one hashed conversation id that got at least one answer or gap entry in the period;
-- *contained* conversations were signposted (an answer) and had no gap entry of any reason in the period;
-- *negative-feedback rate* is the share of signposted conversations with a `negative_feedback` entry;
+- *answered by a council service*: a conversation given at least one service that is not another
+  organisation's; *sent to another organisation*: one whose resident was told it is another body's business
+  (an answer, counted by body, not unmet);
+- *unmet* turns are those the assistant could not answer: no match, not understood, low confidence, and
+  wrong answers (the resident said no); a request for a person is counted on its own;
+- *contained* conversations were answered (by the council or by sending the resident to the right body) and
+  had no unmet turn and no request for a person; *containment* is their share of all conversations other
+  than crisis-only ones;
 - *crisis* turns (someone may have been in danger, given the emergency numbers) are counted by category only:
-  they keep no words, are not unmet queries and do not count against containment.
+  they keep no words, are not unmet queries and do not count against containment;
+- every figure is also given for the previous period of the same length, and split by channel.
 """
 
 from __future__ import annotations
@@ -24,12 +31,27 @@ from sqlalchemy.orm import Session
 from bot.directory.models import Organisation, Service
 from bot.directory.national import NationalBodiesError, body_for, is_national
 from bot.gaplog.clustering import Cluster, cluster_texts
-from bot.gaplog.models import Answer, GapEntry, Reason, Referral
+from bot.gaplog.models import (
+    REASON_LABELS,
+    UNMET_REASONS,
+    WRONG_ANSWER_REASONS,
+    Answer,
+    GapEntry,
+    Reason,
+    Referral,
+)
 from bot.gaplog.queries import day_start_utc, safe_cell, zone
 
 FORMATS = ("html", "md", "csv")
 TOP = 10
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+UNMET_ORDER = (
+    Reason.NO_MATCHING_SERVICE.value,
+    Reason.NOT_UNDERSTOOD.value,
+    Reason.LOW_CONFIDENCE.value,
+    Reason.WRONG_ANSWER.value,
+)
+CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 
 
 @dataclass
@@ -45,28 +67,48 @@ class Report:
     date_to: date
     conversations: int = 0
     signposted: int = 0
+    """Conversations answered: by a council service or by sending the resident to another organisation."""
+    answered_by_council: int = 0
+    sent_elsewhere: int = 0
+    crisis_conversations: int = 0
     contained: int = 0
     answers: int = 0
     unmet: int = 0
+    asked_for_person: int = 0
     unmet_by_reason: list[Row] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     other_organisations: list[Row] = field(default_factory=list)
     crisis_by_category: list[Row] = field(default_factory=list)
     services_asked_about: list[Row] = field(default_factory=list)
-    negative_feedback_conversations: int = 0
+    wrong_answer_conversations: int = 0
     referrals: list[Row] = field(default_factory=list)
+    by_channel: list[Row] = field(default_factory=list)
+    """Conversations per channel (resident, staff)."""
+    previous: Report | None = None
+    """The same figures for the period of the same length just before."""
 
     @property
     def containment_rate(self) -> float:
-        return self.contained / self.conversations if self.conversations else 0.0
+        base = self.conversations - self.crisis_only
+        return self.contained / base if base > 0 else 0.0
+
+    crisis_only: int = 0
+    """Conversations with nothing but crisis turns: left out of containment's denominator."""
 
     @property
-    def negative_feedback_rate(self) -> float:
-        return self.negative_feedback_conversations / self.signposted if self.signposted else 0.0
+    def wrong_answer_rate(self) -> float:
+        return self.wrong_answer_conversations / self.signposted if self.signposted else 0.0
 
     @property
     def referral_total(self) -> int:
         return sum(row.count for row in self.referrals)
+
+
+CONTAINMENT_DEFINITION = (
+    "Containment: conversations answered, by a council service or by sending the resident to the right other "
+    "organisation, with no turn the assistant could not answer (no match, not understood, low confidence, "
+    "wrong answer) and no request for a person, out of all conversations except crisis-only ones."
+)
 
 
 def _names(session: Session, model, ids: set[str]) -> dict[str, str]:  # noqa: ANN001 - an ORM class
@@ -97,8 +139,11 @@ def _rows(counts: Counter, names: dict[str, str], limit: int | None = TOP) -> li
     ]
 
 
-def build_report(session: Session, date_from: date, date_to: date, tz_name: str | None = None) -> Report:
-    """Everything the report shows for the local days `date_from`..`date_to` inclusive."""
+def build_report(
+    session: Session, date_from: date, date_to: date, tz_name: str | None = None, *, compare: bool = True
+) -> Report:
+    """Everything the report shows for the local days `date_from`..`date_to` inclusive (and, with `compare`,
+    the same figures for the period of the same length before it)."""
     if date_from > date_to:
         raise ValueError(f"--from ({date_from}) is after --to ({date_to})")
     tz = zone(tz_name)
@@ -108,7 +153,9 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
     def within(model):  # noqa: ANN001, ANN202
         return (model.created_at >= start) & (model.created_at < end)
 
-    answers = session.execute(select(Answer.conversation_hash, Answer.service_id).where(within(Answer))).all()
+    answers = session.execute(
+        select(Answer.conversation_hash, Answer.service_id, Answer.channel).where(within(Answer))
+    ).all()
     gaps = session.execute(
         select(
             GapEntry.conversation_hash,
@@ -117,38 +164,62 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
             GapEntry.text,
             GapEntry.id,
             GapEntry.category,
+            GapEntry.channel,
         )
         .where(within(GapEntry))
         .order_by(GapEntry.created_at, GapEntry.id)
     ).all()
     crises = [row for row in gaps if row.reason == Reason.CRISIS.value]
     gaps = [row for row in gaps if row.reason != Reason.CRISIS.value]
-    answered = {row.conversation_hash for row in answers}
-    with_gap = {row.conversation_hash for row in gaps}
-    negative = {row.conversation_hash for row in gaps if row.reason == Reason.NEGATIVE_FEEDBACK.value}
-    report.conversations = len(answered | with_gap | {row.conversation_hash for row in crises})
-    report.signposted = len(answered)
-    report.contained = len(answered - with_gap)
-    report.answers = len(answers)
-    report.unmet = sum(1 for row in gaps if row.reason != Reason.NEGATIVE_FEEDBACK.value)
-    report.negative_feedback_conversations = len(negative & answered)
+    elsewhere = [row for row in gaps if row.reason == Reason.OTHER_ORGANISATION.value]
+    unmet = [row for row in gaps if row.reason in UNMET_REASONS]
+    person = [row for row in gaps if row.reason == Reason.ASKED_FOR_PERSON.value]
 
-    by_reason = Counter(row.reason for row in gaps)
-    report.unmet_by_reason = [
-        Row(label=reason.value, count=by_reason.get(reason.value, 0))
-        for reason in Reason
-        if reason is not Reason.CRISIS
-    ]
+    answers_per_conversation = Counter(row.conversation_hash for row in answers)
+    elsewhere_per_conversation = Counter(row.conversation_hash for row in elsewhere)
+    council = {
+        conversation
+        for conversation, count in answers_per_conversation.items()
+        if count > elsewhere_per_conversation.get(conversation, 0)
+    }
+    sent = set(elsewhere_per_conversation)
+    answered = council | sent
+    troubled = {row.conversation_hash for row in unmet + person}
+    crisis_conversations = {row.conversation_hash for row in crises}
+    everyone = answered | {row.conversation_hash for row in gaps} | crisis_conversations
+
+    report.conversations = len(everyone)
+    report.signposted = len(answered)
+    report.answered_by_council = len(council)
+    report.sent_elsewhere = len(sent)
+    report.crisis_conversations = len(crisis_conversations)
+    report.crisis_only = len(crisis_conversations - answered - {row.conversation_hash for row in gaps})
+    report.contained = len(answered - troubled)
+    report.answers = len(answers)
+    report.unmet = len(unmet)
+    report.asked_for_person = len(person)
+    wrong = {row.conversation_hash for row in unmet if row.reason in WRONG_ANSWER_REASONS}
+    report.wrong_answer_conversations = len(wrong & answered)
+
+    by_reason = Counter(REASON_LABELS[row.reason] for row in unmet + person)
+    labels = dict.fromkeys(REASON_LABELS[reason] for reason in (*UNMET_ORDER, Reason.ASKED_FOR_PERSON.value))
+    report.unmet_by_reason = [Row(label=label, count=by_reason.get(label, 0)) for label in labels]
     report.crisis_by_category = _rows(Counter(row.category for row in crises), {}, None)
 
-    cluster_rows = [row for row in gaps if row.reason != Reason.NEGATIVE_FEEDBACK.value]
+    channels: dict[str, set[str]] = {}
+    for row in [*answers, *gaps, *crises]:
+        channels.setdefault(row.channel, set()).add(row.conversation_hash)
+    report.by_channel = [
+        Row(label=CHANNEL_LABELS.get(channel, channel), count=len(ids), key=channel)
+        for channel, ids in sorted(channels.items())
+    ]
+
+    cluster_rows = [row for row in unmet if row.reason not in WRONG_ANSWER_REASONS]
     report.clusters = cluster_texts([row.text for row in cluster_rows], [row.id for row in cluster_rows])[
         :TOP
     ]
 
-    organisations = Counter(
-        row.organisation_id for row in gaps if row.reason == Reason.OTHER_ORGANISATION.value
-    )
+    organisations = Counter(row.organisation_id for row in elsewhere)
     report.other_organisations = _rows(organisations, _organisation_names(session, set(organisations)), None)
 
     services = Counter(row.service_id for row in answers)
@@ -158,11 +229,57 @@ def build_report(session: Session, date_from: date, date_to: date, tz_name: str 
     names = _names(session, Service, set(services) | set(referrals))
     report.services_asked_about = _rows(services, names)
     report.referrals = _rows(referrals, names, None)
+    if compare:
+        length = date_to - date_from + timedelta(days=1)
+        report.previous = build_report(
+            session, date_from - length, date_from - timedelta(days=1), tz_name, compare=False
+        )
     return report
 
 
 def _percent(value: float) -> str:
     return f"{value * 100:.1f}%"
+
+
+def summary_rows(report: Report) -> list[tuple[str, str, str]]:
+    """(key, label, value) of the summary, in the order every format shows it."""
+    channels = {row.key: row.count for row in report.by_channel}
+    return [
+        ("conversations", "Conversations", str(report.conversations)),
+        ("conversations_resident", "Resident conversations", str(channels.get("resident", 0))),
+        ("conversations_staff", "Staff (contact centre) conversations", str(channels.get("staff", 0))),
+        ("answered_by_council", "Answered by a council service", str(report.answered_by_council)),
+        ("sent_elsewhere", "Sent to another organisation", str(report.sent_elsewhere)),
+        ("crisis_conversations", "Crisis (given the emergency numbers)", str(report.crisis_conversations)),
+        ("unmet", "Unmet turns (no match, not understood, low confidence, wrong answer)", str(report.unmet)),
+        ("asked_for_person", "Asked for a person", str(report.asked_for_person)),
+        (
+            "contained",
+            "Contained conversations (containment)",
+            f"{report.contained} ({_percent(report.containment_rate)})",
+        ),
+        (
+            "wrong_answer_rate",
+            "Wrong-answer rate",
+            f"{_percent(report.wrong_answer_rate)} "
+            f"({report.wrong_answer_conversations} of {report.signposted})",
+        ),
+        ("answers", "Answers given", str(report.answers)),
+        ("referrals", "Staff referrals", str(report.referral_total)),
+    ]
+
+
+def with_previous(report: Report) -> list[tuple[str, str, str, str]]:
+    previous = (
+        dict((key, value) for key, _, value in summary_rows(report.previous)) if report.previous else {}
+    )
+    return [(key, label, value, previous.get(key, "–")) for key, label, value in summary_rows(report)]
+
+
+def previous_label(report: Report) -> str:
+    if report.previous is None:
+        return "previous period"
+    return f"{report.previous.date_from.isoformat()} to {report.previous.date_to.isoformat()}"
 
 
 def to_markdown(report: Report) -> str:
@@ -181,19 +298,13 @@ def to_markdown(report: Report) -> str:
         "",
         "## Summary",
         "",
-        "| measure | value |",
-        "|---|---:|",
-        f"| Conversations | {report.conversations} |",
-        f"| Conversations signposted | {report.signposted} |",
-        f"| Signposted without an unmet turn (containment) | {report.contained} "
-        f"({_percent(report.containment_rate)}) |",
-        f"| Answers given | {report.answers} |",
-        f"| Unmet queries | {report.unmet} |",
-        f"| Negative-feedback rate | {_percent(report.negative_feedback_rate)} "
-        f"({report.negative_feedback_conversations} of {report.signposted}) |",
-        f"| Staff referrals | {report.referral_total} |",
+        f"| measure | this period | previous ({previous_label(report)}) |",
+        "|---|---:|---:|",
+        *(f"| {label} | {value} | {previous} |" for _, label, value, previous in with_previous(report)),
         "",
-        "## Gap-log entries by reason",
+        CONTAINMENT_DEFINITION,
+        "",
+        "## Unmet turns by reason",
         "",
         *table(("reason", "count"), report.unmet_by_reason),
         "## Most common unmet queries",
@@ -224,25 +335,34 @@ def to_markdown(report: Report) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """Long format (section, label, value): easy to pivot in a spreadsheet."""
+    """Long format (section, label, value): easy to pivot in a spreadsheet; `previous_summary` rows hold the
+    previous period's figures."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "label", "value"])
-    summary = [
-        ("period_from", report.date_from.isoformat()),
-        ("period_to", report.date_to.isoformat()),
-        ("conversations", report.conversations),
-        ("signposted", report.signposted),
-        ("contained", report.contained),
-        ("containment_rate", f"{report.containment_rate:.4f}"),
-        ("answers", report.answers),
-        ("unmet", report.unmet),
-        ("negative_feedback_conversations", report.negative_feedback_conversations),
-        ("negative_feedback_rate", f"{report.negative_feedback_rate:.4f}"),
-        ("referrals", report.referral_total),
-    ]
-    for label, value in summary:
+    writer.writerow(["summary", "period_from", report.date_from.isoformat()])
+    writer.writerow(["summary", "period_to", report.date_to.isoformat()])
+    numbers = {
+        "conversations": report.conversations,
+        "answered_by_council": report.answered_by_council,
+        "sent_elsewhere": report.sent_elsewhere,
+        "crisis_conversations": report.crisis_conversations,
+        "unmet": report.unmet,
+        "asked_for_person": report.asked_for_person,
+        "contained": report.contained,
+        "containment_rate": f"{report.containment_rate:.4f}",
+        "wrong_answer_conversations": report.wrong_answer_conversations,
+        "wrong_answer_rate": f"{report.wrong_answer_rate:.4f}",
+        "answers": report.answers,
+        "referrals": report.referral_total,
+    }
+    for label, value in numbers.items():
         writer.writerow(["summary", label, value])
+    for row in report.by_channel:
+        writer.writerow(["conversations_by_channel", row.key, row.count])
+    if report.previous is not None:
+        for key, _, value in summary_rows(report.previous):
+            writer.writerow(["previous_summary", key, value])
     for section, rows in (
         ("unmet_by_reason", report.unmet_by_reason),
         ("other_organisation", report.other_organisations),
@@ -263,7 +383,16 @@ def _environment() -> Environment:
 
 def to_html(report: Report) -> str:
     """A standalone page (styles inline, nothing fetched) that can be emailed or printed."""
-    return _environment().get_template("report.html").render(report=report, percent=_percent)
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            summary=with_previous(report),
+            previous_label=previous_label(report),
+            definition=CONTAINMENT_DEFINITION,
+        )
+    )
 
 
 def render(report: Report, output_format: str) -> str:

@@ -288,7 +288,7 @@ async def test_asking_for_a_person_in_office_hours(directory, dispatcher, make_t
     ]
 
 
-async def test_no_after_an_answer_offers_the_next_candidates_and_logs_negative_feedback(
+async def test_no_after_an_answer_offers_the_next_candidates_and_logs_a_wrong_answer(
     directory, dispatcher, make_tracker, domain
 ) -> None:
     search = [candidate("waste", 0.7), candidate("bulky", 0.4), candidate("council-tax", 0.05)]
@@ -311,11 +311,12 @@ async def test_no_after_an_answer_offers_the_next_candidates_and_logs_negative_f
     ]  # council tax is too unlikely
     assert "01632 960100" in fallback["text"]
     (entry,) = gap_entries(directory)
-    assert (entry.reason, entry.text) == ("negative_feedback", "my bins")
+    assert (entry.reason, entry.text) == ("wrong_answer", "my bins")
+    assert entry.service_id == "waste", "the service the resident said no to is kept"
     assert slots(events)["offered"] == ["waste", "bulky"]
 
 
-async def test_negative_feedback_logs_the_request_not_the_no_even_if_the_router_scored_the_no(
+async def test_a_wrong_answer_logs_the_request_not_the_no_even_if_the_router_scored_the_no(
     directory, dispatcher, make_tracker, domain
 ) -> None:
     tracker = make_tracker(
@@ -335,7 +336,7 @@ async def test_negative_feedback_logs_the_request_not_the_no_even_if_the_router_
     )
     await ActionFeedback().run(dispatcher, tracker, domain)
     (entry,) = gap_entries(directory)
-    assert (entry.reason, entry.text) == ("negative_feedback", "rubbish everywhere")
+    assert (entry.reason, entry.text) == ("wrong_answer", "rubbish everywhere")
 
 
 async def test_yes_after_an_answer_closes_the_question(directory, dispatcher, make_tracker, domain) -> None:

@@ -167,7 +167,7 @@ async def test_yes_after_an_answer_is_acknowledged_and_nothing_is_logged_as_unme
     assert gap_reasons(e2e, sender) == []
 
 
-async def test_no_after_an_answer_offers_other_services_and_logs_negative_feedback(chat, e2e) -> None:
+async def test_no_after_an_answer_offers_other_services_and_logs_a_wrong_answer(chat, e2e) -> None:
     sender = new_sender()
     await reach(chat, sender, "my bin was not collected this morning", "Report a missed bin collection")
     replies = await chat(sender, "no")
@@ -175,7 +175,7 @@ async def test_no_after_an_answer_offers_other_services_and_logs_negative_feedba
     assert CONTACT_CENTRE in answer
     offered = [b["payload"] for b in buttons_of(replies)]
     assert all(payload.startswith('/choose_service{"service_id":') for payload in offered)
-    assert gap_reasons(e2e, sender) == ["negative_feedback"]
+    assert gap_reasons(e2e, sender) == ["wrong_answer"]
 
 
 async def test_tapping_an_offered_service_answers_with_it(chat, e2e) -> None:

@@ -79,20 +79,22 @@ def test_the_report_counts_conversations_containment_and_unmet_demand(week_of_ac
     with session_scope(week_of_activity) as session:
         report = build_report(session, *WEEK, tz_name="Europe/London")
     assert report.conversations == 6
-    assert report.signposted == 4
-    assert report.contained == 2
+    assert report.signposted == 5
+    assert report.answered_by_council == 4
+    assert report.sent_elsewhere == 1, "sending a resident to the county is an answer, not unmet"
+    assert report.contained == 3
     assert report.answers == 5
     assert report.unmet == 3
-    assert report.negative_feedback_conversations == 1
-    assert round(report.negative_feedback_rate, 3) == 0.25
+    assert report.wrong_answer_conversations == 1
+    assert round(report.wrong_answer_rate, 3) == 0.2
     assert {row.label: row.count for row in report.unmet_by_reason} == {
-        "not_understood": 0,
-        "low_confidence": 2,
-        "no_matching_service": 0,
-        "other_organisation": 1,
-        "negative_feedback": 1,
-        "asked_for_person": 0,
+        "No matching service": 0,
+        "Not understood": 0,
+        "Low confidence": 2,
+        "Wrong answer (resident said no)": 1,
+        "Asked for a person": 0,
     }
+    assert {row.key: row.count for row in report.by_channel} == {"resident": 5, "staff": 1}
     assert [(row.label, row.count) for row in report.other_organisations] == [("Oakshire County Council", 1)]
     assert [(row.label, row.count) for row in report.services_asked_about] == [
         ("Bin collections", 3),
@@ -101,24 +103,38 @@ def test_the_report_counts_conversations_containment_and_unmet_demand(week_of_ac
     ]
     assert [(row.label, row.count) for row in report.referrals] == [("Bin collections", 2), ("Dog warden", 1)]
     assert report.clusters[0].count == 2 and "dog" in report.clusters[0].terms
+    assert all("pothole" not in " ".join(cluster.examples) for cluster in report.clusters), (
+        "a question sent to another organisation is not an unmet query"
+    )
 
 
-def test_markdown_shows_the_counts(week_of_activity: Engine) -> None:
+def test_the_report_compares_this_period_with_the_one_before(week_of_activity: Engine) -> None:
+    with session_scope(week_of_activity) as session:
+        report = build_report(session, date(2026, 3, 9), date(2026, 3, 15), tz_name="Europe/London")
+    assert report.conversations == 0
+    assert report.previous is not None and report.previous.date_from == WEEK[0]
+    assert (report.previous.conversations, report.previous.contained) == (6, 3)
+
+
+def test_markdown_shows_the_counts_the_previous_period_and_the_definition(week_of_activity: Engine) -> None:
     with session_scope(week_of_activity) as session:
         text = render(build_report(session, *WEEK), "md")
-    assert "| Conversations | 6 |" in text
-    assert "| Signposted without an unmet turn (containment) | 2 (33.3%) |" in text
-    assert "| Negative-feedback rate | 25.0% (1 of 4) |" in text
+    assert "| Conversations | 6 | 0 |" in text  # Z, on 20 February, is before the previous week
+    assert "| Contained conversations (containment) | 3 (50.0%) |" in text
+    assert "| Sent to another organisation | 1 |" in text
+    assert "| Wrong-answer rate | 20.0% (1 of 5) |" in text
+    assert "Containment: conversations answered" in text
     assert "| Oakshire County Council | 1 |" in text
     assert "| Bin collections | 3 |" in text
     assert "| Staff referrals | 3 |" in text
+    assert "| Low confidence | 2 |" in text and "low_confidence" not in text
 
 
 def test_html_shows_the_counts_and_fetches_nothing(week_of_activity: Engine) -> None:
     with session_scope(week_of_activity) as session:
         page = render(build_report(session, *WEEK), "html")
     assert '<th scope="row">Conversations</th><td class="num">6</td>' in page
-    assert "2 (33.3%)" in page
+    assert "3 (50.0%)" in page
     assert '<td>Oakshire County Council</td><td class="num">1</td>' in page
     assert "http" not in page.replace("http://www.w3.org", "")
 
@@ -128,9 +144,12 @@ def test_csv_has_one_row_per_figure(week_of_activity: Engine) -> None:
         text = render(build_report(session, *WEEK), "csv")
     rows = {(row["section"], row["label"]): row["value"] for row in csv.DictReader(io.StringIO(text))}
     assert rows[("summary", "conversations")] == "6"
-    assert rows[("summary", "contained")] == "2"
-    assert rows[("summary", "containment_rate")] == "0.3333"
-    assert rows[("unmet_by_reason", "low_confidence")] == "2"
+    assert rows[("summary", "contained")] == "3"
+    assert rows[("summary", "containment_rate")] == "0.5000"
+    assert rows[("summary", "sent_elsewhere")] == "1"
+    assert rows[("conversations_by_channel", "staff")] == "1"
+    assert rows[("previous_summary", "conversations")] == "0"
+    assert rows[("unmet_by_reason", "Low confidence")] == "2"
     assert rows[("other_organisation", "Oakshire County Council")] == "1"
     assert rows[("referrals_by_service", "Bin collections")] == "2"
 

@@ -240,10 +240,11 @@ def test_the_weekly_trend_has_a_chart_and_the_same_figures_in_a_table(client: Te
 
 def test_the_report_page_shows_the_period_and_offers_downloads(client: TestClient) -> None:
     html = client.get("/officer/report?from=2026-03-01&to=2026-03-31").text
-    assert "<dt>Unmet queries</dt><dd>5</dd>" in html
+    unmet = "Unmet turns (no match, not understood, low confidence, wrong answer)"
+    assert f'<th scope="row">{unmet}</th><td class="app-num">5</td>' in html
     assert "/officer/report/download?from=2026-03-01&amp;to=2026-03-31&amp;format=md" in html
     download = client.get("/officer/report/download?from=2026-03-01&to=2026-03-31&format=md")
-    assert "| Unmet queries | 5 |" in download.text
+    assert f"| {unmet} | 5 |" in download.text
 
 
 def test_what_a_resident_typed_is_shown_as_text_never_run_as_markup(

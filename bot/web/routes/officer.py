@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, selectinload
 from bot.directory.models import Service
 from bot.directory.phrases import MAX_PHRASE_CHARS, PhraseError, add_phrase, clean_phrase
 from bot.gaplog.clustering import cluster_texts
-from bot.gaplog.models import GapEntry, Reason, Status, utc_now
+from bot.gaplog.models import REASON_LABELS, WRONG_ANSWER_REASONS, GapEntry, Status, utc_now
 from bot.gaplog.queries import GapFilter, filtered, local_time, parse_day, weekly_counts, write_csv, zone
 from bot.gaplog.redaction import PLACEHOLDERS, redact
-from bot.gaplog.report import FORMATS, build_report
+from bot.gaplog.report import CONTAINMENT_DEFINITION, FORMATS, build_report, previous_label, with_previous
 from bot.gaplog.report import render as render_report
 from bot.web.auth import SignedInUser, require_role, verify_csrf
 from bot.web.deps import app_settings, db_session
@@ -35,15 +35,6 @@ router = APIRouter(prefix="/officer", tags=["officer"], dependencies=[Depends(of
 
 PAGE_SIZE = 50
 MAX_NOTE_CHARS = 2000
-REASON_LABELS = {
-    "not_understood": "Not understood",
-    "low_confidence": "Low confidence",
-    "no_matching_service": "No matching service",
-    "other_organisation": "Another organisation's service",
-    "negative_feedback": "Negative feedback",
-    "asked_for_person": "Asked for a person",
-    "crisis": "Crisis (given emergency numbers)",
-}
 STATUS_LABELS = {"new": "New", "reviewed": "Reviewed", "resolved": "Resolved", "ignored": "Ignored"}
 CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 
@@ -260,7 +251,7 @@ def clusters(request: Request, session: Session = Depends(db_session)) -> Respon
     tz = zone(app_settings(request).timezone)
     query = filtered(gap_filter, tz)
     if not gap_filter.reason:  # "that didn't help" says nothing about the need
-        query = query.where(GapEntry.reason != Reason.NEGATIVE_FEEDBACK.value)
+        query = query.where(GapEntry.reason.notin_(sorted(WRONG_ANSWER_REASONS)))
     rows = session.execute(query.with_only_columns(GapEntry.id, GapEntry.text)).all()
     rows.reverse()  # oldest first, so the newest are kept if the set is capped
     groups = _clusters(tuple(row.text for row in rows), tuple(row.id for row in rows))
@@ -361,6 +352,9 @@ def report_page(request: Request, session: Session = Depends(db_session)) -> Res
     report = build_report(session, first, last, app_settings(request).timezone)
     context = {
         "report": report,
+        "summary": with_previous(report),
+        "previous_label": previous_label(report),
+        "definition": CONTAINMENT_DEFINITION,
         "errors": errors,
         "formats": FORMATS,
         "period_query": urlencode({"from": first.isoformat(), "to": last.isoformat()}),
