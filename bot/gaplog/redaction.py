@@ -13,6 +13,10 @@ need and replaces what identifies a person:
 | any other run of 8 or more digits (account and reference numbers) | `[number]` |
 | house or flat number before a street ("12 Acacia Avenue") | `[address] Acacia Avenue` (the street is kept) |
 | name after "my name is", "I'm called", "call me", "this is ... speaking", or Mr/Mrs/Ms/Dr | `[name]` |
+| a capitalised name after "I'm", "I am", "this is", "it's ... here", "my neighbour/mum/son..." | `[name]` |
+| a known first name and a capitalised surname anywhere ("Gareth Evans next door"); a sign-off name | `[name]` |
+| a date after "DOB", "date of birth", "born on"; any full date in the last century | `[date of birth]` |
+| a sort code after "sort code"/"s/c", or before an 8-digit account number | `[bank details]` |
 
 The street name stays because "pothole on Acacia Avenue" is the need itself; the house number is what
 points at one household.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import unquote_plus
 
 import phonenumbers
@@ -39,9 +44,36 @@ NI_NUMBER = "[ni number]"
 NUMBER = "[number]"
 ADDRESS = "[address]"
 NAME = "[name]"
-PLACEHOLDERS = (EMAIL, PHONE, CARD, NI_NUMBER, NUMBER, ADDRESS, NAME)
+DATE_OF_BIRTH = "[date of birth]"
+BANK = "[bank details]"
+PLACEHOLDERS = (EMAIL, PHONE, CARD, NI_NUMBER, NUMBER, ADDRESS, NAME, DATE_OF_BIRTH, BANK)
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
+    r"|\d{4}-\d{1,2}-\d{1,2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_BIRTH_CUE = re.compile(
+    r"(?P<cue>\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?(?:\s+the)?|birthday(?:\s+is)?)"
+    r"\s*(?:is|was|=|:|-|–)?\s*)" + _DATE,
+    re.IGNORECASE,
+)
+_OLD_NUMERIC_DATE = re.compile(r"(?<![\w/.-])\d{1,2}[/.\-]\d{1,2}[/.\-]19\d{2}(?![\w/.-])")
+"""A full date in the last century is someone's birth far more often than an event a council is told of."""
+_SORT_CODE = re.compile(
+    r"(?P<cue>\b(?:sort(?:[\s-]?code)?|s/c|s\.c\.?)\s*(?:is|:|-)?\s*)\d{2}[\s-]?\d{2}[\s-]?\d{2}\b",
+    re.IGNORECASE,
+)
+_SORT_AND_ACCOUNT = re.compile(r"(?<![\w-])\d{2}-?\d{2}-?\d{2}(?P<gap>\s*[/,]\s*)(?=\d{8}\b)")
+
+_EMAIL = re.compile(
+    r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w.+'-]+\s+(?:at|\[at\]|\(at\))\s+[\w-]+(?:\s+(?:dot|\[dot\]|\(dot\))\s+[a-z]{2,6}){1,2}\b",
+    re.UNICODE,
+)
+"""Addresses, also spelt out to dodge filters ("chen.lina at gmail dot com")."""
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 _NI_NUMBER = re.compile(
     r"\b(?P<prefix>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]|QQ)\s*[-.]?\s*(?:\d{2}\s*[-.]?\s*){2}\d{2}"
@@ -74,6 +106,27 @@ _PHONE_FALLBACK = re.compile(
     r"(?![./:,]\d)"
 )
 """Numbers phonenumbers leaves out; not digits inside coordinates, dates or decimals."""
+_FIRST_NAMES_FILE = Path(__file__).resolve().parent / "data" / "first_names.txt"
+_RELATIONS = {
+    "neighbour", "neighbor", "neighbours", "mum", "mam", "mom", "mother", "dad", "father", "son", "daughter",
+    "husband", "wife", "partner", "boyfriend", "girlfriend", "brother", "sister", "friend", "carer",
+    "landlord", "landlady", "nan", "gran", "grandad", "grandson", "granddaughter", "aunt", "uncle", "cousin",
+    "tenant", "lodger", "colleague", "child", "ex",
+}  # fmt: skip
+_SIGN_OFFS = {"thanks", "thank", "regards", "cheers", "sincerely", "best", "wishes", "ta", "from", "love"}
+_NOT_NAMES = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "council", "tax", "blue", "badge", "housing", "benefit", "benefits", "adult", "social", "care",
+    "christmas", "easter", "the", "a", "an", "i", "not", "so", "just", "really", "very", "sorry", "here",
+    "hospital", "school", "church", "centre", "center", "library", "house", "hall", "college", "academy",
+    "estate", "tower", "bridge", "station", "surgery", "pharmacy", "market", "community", "primary",
+    "nursery", "residents", "association", "group", "society", "team", "department", "services", "service",
+    "office", "jobcentre", "plus", "storm", "please", "hi", "hello", "dear", "ok", "okay", "yes", "no",
+    "disabled", "deaf", "blind", "pregnant", "homeless", "unemployed", "retired", "elderly", "new", "writing",
+    "trying", "looking", "calling", "worried", "concerned", "unhappy", "still", "having", "getting",
+    "speaking", "again", "too", "also", "though",
+}  # fmt: skip
 
 _STREET_TYPES = {
     "road", "rd", "street", "st", "avenue", "ave", "lane", "ln", "close", "cl", "drive", "dr", "way",
@@ -153,6 +206,22 @@ def _postcodes(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    lines = _FIRST_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(word.lower() for line in lines if not line.startswith("#") for word in line.split())
+
+
+def _dates_of_birth(text: str) -> str:
+    text = _BIRTH_CUE.sub(lambda match: match.group("cue") + DATE_OF_BIRTH, text)
+    return _OLD_NUMERIC_DATE.sub(DATE_OF_BIRTH, text)
+
+
+def _bank_details(text: str) -> str:
+    text = _SORT_CODE.sub(lambda match: match.group("cue") + BANK, text)
+    return _SORT_AND_ACCOUNT.sub(lambda match: BANK + match.group("gap"), text)
+
+
+@lru_cache(maxsize=1)
 def _nlp_and_matchers():
     """A blank English tokenizer and the two Matchers; built once per process (about 0.3 s)."""
     spacy = import_spacy()
@@ -160,27 +229,33 @@ def _nlp_and_matchers():
 
     nlp = spacy.blank("en")
     address = Matcher(nlp.vocab)
-    number = {"TEXT": {"REGEX": r"^\d{1,4}[A-Za-z]?$"}}
+    number = {"TEXT": {"REGEX": r"^\d{1,4}[A-Za-z]?(?:/\d{1,3})?$"}}
     street_word = {
-        "IS_ALPHA": True,
-        "IS_STOP": False,
-        "LOWER": {"NOT_IN": sorted(_NOT_STREET_WORDS | _STREET_TYPES)},
+        "TEXT": {"REGEX": r"^(?:[A-Z][\w'’]*|[a-z]{3,}[\w'’]*|St\.?|['’]s)$"},
+        "LOWER": {"NOT_IN": sorted(_NOT_STREET_WORDS)},
     }
     street_type = {"LOWER": {"IN": sorted(_STREET_TYPES)}}
     for words in (1, 2, 3):
         address.add("HOUSE", [[number, *([street_word] * words), street_type]])
         address.add("HOUSE", [[number, {"ORTH": ","}, *([street_word] * words), street_type]])
     address.add("FLAT", [[{"LOWER": {"IN": ["flat", "apartment", "apt", "unit"]}}, number]])
+    named_house = {"TEXT": {"REGEX": r"^[A-Z][a-z]+$"}, "LOWER": {"NOT_IN": sorted(_NOT_NAMES)}}
+    address.add("HOUSE", [[number, {"ORTH": "The"}, named_house]])  # "1 The Paddocks"
 
     names = Matcher(nlp.vocab)
-    name_word = {"TEXT": {"REGEX": r"^[A-Za-z][A-Za-z'\-]*$"}, "IS_STOP": False}
-    capital_word = {"TEXT": {"REGEX": r"^[A-Z][A-Za-z'\-]*$"}, "IS_STOP": False}
+    name_word = {"TEXT": {"REGEX": r"^[^\W\d_][^\W\d_'\-]*(?:['\-][^\W\d_]+)*$"}, "IS_STOP": False}
+    capital_word = {"TEXT": {"REGEX": r"^[A-Z][^\W\d_]*(?:['\-][^\W\d_]+)*$"}, "IS_STOP": False}
+    capital_name = {**capital_word, "LOWER": {"NOT_IN": sorted(_NOT_NAMES | _STREET_TYPES)}}
+    first_name = {"LOWER": {"IN": sorted(_first_names())}}
+    surname = {**name_word, "LOWER": {"NOT_IN": sorted(_NOT_NAMES)}}
+    follower = {
+        "LOWER": {"IN": [",", ".", "!", "-", "and", "from", "at", "here", "of", "in", "on", "my", "i"]}
+    }
     title = {"LOWER": {"IN": sorted(_TITLES)}}
     cues = [
         [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": {"IN": ["is", "'s", "s"]}}],
         [{"LOWER": {"IN": ["i'm", "im"]}}, {"LOWER": "called"}],
         [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am"]}}, {"LOWER": "called"}],
-        [{"LOWER": "call"}, {"LOWER": "me"}],
         [{"LOWER": "name"}, {"ORTH": ":"}],
     ]
     for cue in cues:
@@ -188,8 +263,47 @@ def _nlp_and_matchers():
         for words in (1, 2, 3):
             names.add(label, [[*cue, title, {"ORTH": ".", "OP": "?"}, *([name_word] * words)]])
             names.add(label, [[*cue, *([name_word] * words)]])
+    # Cues that also start ordinary sentences ("I'm disabled", "this is ridiculous", "call me old
+    # fashioned"): only a capitalised name, or a known first name in any case, counts.
+    capital_cues = [
+        [{"LOWER": {"IN": ["i'm", "im"]}}],
+        [{"LOWER": "i"}, {"LOWER": "m"}],
+        [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am"]}}],
+        [{"LOWER": "this"}, {"LOWER": "is"}],
+        [{"LOWER": "call"}, {"LOWER": "me"}],
+        [{"LOWER": "my"}, {"LOWER": {"IN": sorted(_RELATIONS)}}],
+        [{"LOWER": "my"}, {"LOWER": {"IN": sorted(_RELATIONS)}}, {"ORTH": ","}],
+    ]
+    for cue in capital_cues:
+        label = f"CUED_{len(cue)}"
+        for words in (1, 2):
+            names.add(label, [[*cue, *([capital_name] * words)]])
+        names.add(label, [[*cue, first_name]])
+        # all in lower case ("im niamh byrne, ..."): the surname only where the name clearly ends
+        names.add(f"CUEDT_{len(cue)}", [[*cue, first_name, surname, follower]])
+    here = [{"LOWER": {"IN": ["it", "its"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}]
     for words in (1, 2):
+        names.add(f"CUED_{len(here)}", [[*here, *([capital_name] * words), {"LOWER": "here"}]])
+        names.add("CUED_1", [[{"LOWER": "its"}, *([capital_name] * words), {"LOWER": "here"}]])
+        names.add("OPENING", [[*([capital_name] * words), {"LOWER": "here"}]])
+    for cue in (here, [{"LOWER": "its"}]):
+        names.add(f"CUED_{len(cue)}", [[*cue, first_name]])
+        names.add(f"CUEDT_{len(cue)}", [[*cue, first_name, surname, follower]])
+    # A first name and a surname anywhere ("Gareth Evans next door"); not "Victoria Park" or "Florence Road".
+    names.add("FULL", [[{**first_name, "TEXT": {"REGEX": r"^[A-Z]"}}, capital_name]])
+    names.add("FULL", [[{**first_name, "TEXT": {"REGEX": r"^[A-Z]"}}, capital_name, capital_name]])
+    # A signature at the end ("Thanks, Priya Shah", "Regards Tom").
+    for words in (1, 2, 3):
+        sign = [
+            {"LOWER": {"IN": sorted(_SIGN_OFFS)}},
+            {"LOWER": {"IN": ["you", "regards", "wishes"]}, "OP": "?"},
+        ]
+        names.add(
+            "SIGNED", [[*sign, {"ORTH": {"IN": [",", "-", "!"]}, "OP": "?"}, *([capital_name] * words)]]
+        )
+    for words in (1, 2, 3):
         names.add("TITLED", [[title, {"ORTH": ".", "OP": "?"}, *([capital_word] * words)]])
+    for words in (1, 2):
         speaking = [{"LOWER": "this"}, {"LOWER": "is"}, *([name_word] * words), {"LOWER": "speaking"}]
         names.add("SPEAKING", [speaking])
     return nlp, address, names
@@ -219,10 +333,22 @@ def _addresses_and_names(text: str) -> str:
     for match_id, start, end in name_matcher(doc):
         label = nlp.vocab.strings[match_id]
         first = start
-        if label.startswith("CUED_"):  # keep the cue ("my name is"), replace only the name and its title
+        if label.startswith("CUEDT_"):  # the cue, the name, and the word after it (kept)
+            first, end = start + int(label.removeprefix("CUEDT_")), end - 1
+        elif label.startswith("CUED_"):  # keep the cue ("my name is"), replace only the name and its title
             first = start + int(label.removeprefix("CUED_"))
+            if doc[end - 1].lower_ == "here":
+                end -= 1
         elif label == "SPEAKING":
             first, end = start + 2, end - 1
+        elif label == "OPENING":  # "Patience Mensah here, ..." opening the message
+            if start != 0:
+                continue
+            end -= 1
+        elif label == "SIGNED":
+            if any(not token.is_punct for token in doc[end:]):
+                continue  # a sign-off word in the middle of a sentence ("thanks Tuesday was fine")
+            first = next(i for i in range(start, end) if doc[i].text[:1].isupper() and i > start)
         spans.append((doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text), NAME))
     return _replace_spans(text, spans)
 
@@ -235,6 +361,8 @@ def redact(text: str) -> str:
     if not text:
         return ""
     text = _EMAIL.sub(EMAIL, text)
+    text = _dates_of_birth(text)
+    text = _bank_details(text)
     text = _postcodes(text)
     text = _ni_numbers(text)
     text = _cards(text)
