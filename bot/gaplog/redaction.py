@@ -14,7 +14,7 @@ need and replaces what identifies a person:
 | house or flat number before a street ("12 Acacia Avenue") | `[address] Acacia Avenue` (the street is kept) |
 | name after "my name is", "I'm called", "call me", "this is ... speaking", or Mr/Mrs/Ms/Dr | `[name]` |
 | a capitalised name after "I'm", "I am", "this is", "it's ... here", "my neighbour/mum/son..." | `[name]` |
-| a known first name and a capitalised surname anywhere ("Gareth Evans next door"); a sign-off name | `[name]` |
+| a listed first name and a capitalised surname anywhere ("Gareth Evans next door"); a sign-off | `[name]` |
 | a date after "DOB", "date of birth", "born on"; any full date in the last century | `[date of birth]` |
 | a sort code after "sort code"/"s/c", or before an 8-digit account number | `[bank details]` |
 
@@ -112,6 +112,11 @@ _RELATIONS = {
     "husband", "wife", "partner", "boyfriend", "girlfriend", "brother", "sister", "friend", "carer",
     "landlord", "landlady", "nan", "gran", "grandad", "grandson", "granddaughter", "aunt", "uncle", "cousin",
     "tenant", "lodger", "colleague", "child", "ex",
+}  # fmt: skip
+_PLACE_WORDS = {
+    "hospital", "school", "church", "centre", "center", "library", "house", "hall", "college", "academy",
+    "estate", "tower", "towers", "bridge", "station", "surgery", "market", "court", "building", "primary",
+    "nursery", "pub", "arms", "shop", "store", "stores", "playground", "rec", "recreation", "memorial",
 }  # fmt: skip
 _SIGN_OFFS = {"thanks", "thank", "regards", "cheers", "sincerely", "best", "wishes", "ta", "from", "love"}
 _NOT_NAMES = {
@@ -341,6 +346,8 @@ def _addresses_and_names(text: str) -> str:
                 end -= 1
         elif label == "SPEAKING":
             first, end = start + 2, end - 1
+        elif label == "FULL" and end < len(doc) and doc[end].lower_ in _PLACE_WORDS | _STREET_TYPES:
+            continue  # a place named after someone: "Mary Ann Gardens", "John Stainer School"
         elif label == "OPENING":  # "Patience Mensah here, ..." opening the message
             if start != 0:
                 continue
