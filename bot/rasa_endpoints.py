@@ -39,6 +39,10 @@ class RasaEndpoints:
         return header + yaml.safe_dump(self.config, sort_keys=False, default_flow_style=False)
 
 
+TRACKER_STORE_TYPE = "bot.conversation.tracker_store.RedactingSQLTrackerStore"
+"""Rasa's SQL tracker store, writing residents' words redacted (bot/conversation/tracker_store.py)."""
+
+
 def tracker_store_config(database_url: str) -> tuple[dict[str, Any], dict[str, str]]:
     """Rasa's SQL tracker store settings for `database_url`, and the password to pass by environment."""
     try:
@@ -59,11 +63,15 @@ def tracker_store_config(database_url: str) -> tuple[dict[str, Any], dict[str, s
             )
         path = Path(url.database)
         path = path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
-        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}, {}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(path)}, {}
 
-    config: dict[str, Any] = {"type": "SQL", "dialect": "postgresql", "db": url.database or "postgres"}
+    config: dict[str, Any] = {
+        "type": TRACKER_STORE_TYPE,
+        "dialect": "postgresql",
+        "db": url.database or "postgres",
+    }
     if url.host:
-        config["host"] = url.host
+        config["url"] = url.host  # Rasa passes the endpoint's `url` as the store's host
     if url.port:
         config["port"] = url.port
     if url.username:

@@ -257,6 +257,30 @@ def test_the_conversation_is_kept_in_the_same_database(running: Running) -> None
     assert running.count("events") > 0
 
 
+def test_the_conversation_store_keeps_no_raw_personal_details_after_a_live_conversation(
+    running: Running,
+) -> None:
+    """Rasa's tracker store (the same database) holds the conversation, redacted: no name, phone or full
+    postcode, anywhere in its events."""
+    sender = f"privacy-{uuid.uuid4().hex[:8]}"
+    running.say("my name is Sarah Jones, my bin at SG13 8DE was not collected, call 07700 900461", sender)
+    engine = create_engine(running.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            rows = [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT data FROM events WHERE sender_id = :sender"), {"sender": sender}
+                )
+            ]
+    finally:
+        engine.dispose()
+    stored = "\n".join(rows)
+    assert rows, "the conversation was not stored: Rasa fell back to an in-memory tracker store"
+    assert [secret for secret in ("Sarah Jones", "8DE", "07700 900461") if secret in stored] == []
+    assert "bin at SG13 was not collected" in stored
+
+
 def test_the_web_app_relays_chat_to_rasa(running: Running) -> None:
     response = httpx.post(
         f"http://127.0.0.1:{running.web_port}/api/chat",

@@ -12,6 +12,7 @@ import yaml
 from bot.rasa_endpoints import (
     DB_PASSWORD_VAR,
     REDIS_PASSWORD_VAR,
+    TRACKER_STORE_TYPE,
     EndpointsError,
     build_endpoints,
     describe_database,
@@ -26,7 +27,11 @@ def test_an_sqlite_database_is_shared_with_rasas_tracker_store(tmp_path: Path) -
     database = tmp_path / "here_to_help.db"
     endpoints = build_endpoints(f"sqlite:///{database}", ACTIONS)
 
-    assert endpoints.config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(database)}
+    assert endpoints.config["tracker_store"] == {
+        "type": TRACKER_STORE_TYPE,
+        "dialect": "sqlite",
+        "db": str(database),
+    }
     assert endpoints.config["action_endpoint"] == {"url": ACTIONS}
     assert "lock_store" not in endpoints.config
     assert endpoints.secrets == {}
@@ -69,10 +74,10 @@ def test_a_postgresql_password_goes_to_rasas_environment_never_into_the_file(
     assert endpoints.secrets == {DB_PASSWORD_VAR: "s3cret-pw"}
     tracker_store = yaml.safe_load(written)["tracker_store"]
     assert tracker_store == {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": "postgresql",
         "db": "helpdesk",
-        "host": "db.council.example",
+        "url": "db.council.example",
         "port": 5433,
         "username": "hth",
         "password": "${" + DB_PASSWORD_VAR + "}",
@@ -83,7 +88,9 @@ def test_a_postgresql_password_goes_to_rasas_environment_never_into_the_file(
     from rasa.utils.endpoints import read_endpoint_config
 
     monkeypatch.setenv(DB_PASSWORD_VAR, "s3cret-pw")
-    assert read_endpoint_config(str(path), "tracker_store").kwargs["password"] == "s3cret-pw"
+    config = read_endpoint_config(str(path), "tracker_store")
+    assert config.kwargs["password"] == "s3cret-pw"
+    assert config.url == "db.council.example", "Rasa passes `url` to the store as its host"
 
 
 def test_the_generated_file_is_readable_only_by_its_owner(tmp_path: Path) -> None:
@@ -131,7 +138,7 @@ def test_the_committed_endpoints_are_kept_except_what_run_decides(tmp_path: Path
 
     assert config["event_broker"] == {"type": "file", "path": "events.log"}
     assert config["action_endpoint"] == {"url": ACTIONS}
-    assert config["tracker_store"]["type"] == "SQL"
+    assert config["tracker_store"]["type"] == TRACKER_STORE_TYPE
 
 
 @pytest.mark.parametrize(
