@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     """The reviewed crisis numbers and categories (docs/safety.md); a council may use its own copy."""
     safety_phrases_file: Path = Path("data/safety/crisis_phrases.yml")
     """The vocabulary the safety check recognises a crisis by."""
+    cost_per_call: float = 2.83
+    """£ a phone call costs the council, for `demand export`'s estimate (published UK figures £2.83-£5.00)."""
+    cost_per_web_contact: float = 0.32
+    """£ a web or chat contact costs (published UK figures 8p-32p); the cautious end of each range."""
     national_bodies_file: Path = Path("data/national/bodies.yml")
     """The national signposting catalogue (bot.directory.national): part of every directory."""
 

@@ -42,6 +42,10 @@ def _register() -> None:
 
     app.add_typer(phrases.app, name="phrases")
 
+    from bot.cli import demand
+
+    app.add_typer(demand.app, name="demand")
+
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -117,7 +117,7 @@ def _names(session: Session, model, ids: set[str]) -> dict[str, str]:  # noqa: A
     return dict(session.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all())
 
 
-def _organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
+def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
     """Names of the bodies residents were sent to: the directory's organisations and the national
     signposting catalogue's bodies (`national:` ids, which have no row in the database)."""
     names = _names(session, Organisation, {i for i in ids if i and not is_national(i)})
@@ -220,7 +220,7 @@ def build_report(
     ]
 
     organisations = Counter(row.organisation_id for row in elsewhere)
-    report.other_organisations = _rows(organisations, _organisation_names(session, set(organisations)), None)
+    report.other_organisations = _rows(organisations, organisation_names(session, set(organisations)), None)
 
     services = Counter(row.service_id for row in answers)
     referrals = Counter(
