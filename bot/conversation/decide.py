@@ -61,16 +61,9 @@ def conversation_reply(intent: str) -> str:
     return texts.get(CONVERSATION_RESPONSES.get(intent, "utter_help"), "")
 
 
-def _confidence(candidate: Mapping[str, Any]) -> float:
-    try:
-        return float(candidate.get("confidence") or 0.0)
-    except (TypeError, ValueError):
-        return 0.0
-
-
 def has_service_evidence(text: str, services: Sequence[Mapping[str, Any]], threshold: float) -> bool:
     """The message names something beyond small talk, and the router is confident about a service for it."""
-    return names_a_need(text, SMALL_TALK_WORDS) and bool(services) and _confidence(services[0]) >= threshold
+    return names_a_need(text, SMALL_TALK_WORDS) and turns.is_confident(services, threshold)
 
 
 def turn_intent(intent: str, text: str, services: Sequence[Mapping[str, Any]], threshold: float) -> str:
