@@ -55,14 +55,15 @@ def export(
     import io
 
     from bot.db import get_engine, session_scope
-    from bot.gaplog.queries import export_since, write_csv
+    from bot.gaplog.queries import export_since, names_for, write_csv
 
     if output_format != "csv":
         _fail(f"--format must be csv; got {output_format!r}")
     since_day = _day(since, "--since")
     buffer = io.StringIO()
     with session_scope(get_engine()) as session:
-        count = write_csv(export_since(session, since_day), buffer)
+        entries = export_since(session, since_day)
+        count = write_csv(entries, buffer, names=names_for(session, entries))
     _write(buffer.getvalue(), output)
     if output is not None:
         typer.echo(f"{count} gap entries", err=True)

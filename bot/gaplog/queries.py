@@ -34,8 +34,16 @@ EXPORT_COLUMNS = (
     "officer_note",
     "reviewed_by",
     "reviewed_at",
+    "reason_label",
+    "top_service_name",
+    "organisation_name",
+    "linked_service_name",
+    "service_given_id",
+    "service_given_name",
 )
-"""The CSV header of `gaps export` and the officer pages' export (a contract: add columns only at the end)."""
+"""The CSV header of `gaps export` and the officer pages' export (a contract: add columns only at the end).
+Names are looked up when the export is made (`names_for`), so a spreadsheet reads services and bodies, not
+ids; `service_given_*` is the service a `wrong_answer` gave."""
 
 
 def zone(name: str | None = None) -> ZoneInfo:
@@ -160,7 +168,45 @@ def safe_cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_row(entry: GapEntry, tz: ZoneInfo) -> list[str]:
+def names_for(session: Session, entries: Iterable[GapEntry]) -> dict[str, str]:
+    """Service and organisation names for the ids these entries mention (national bodies by catalogue)."""
+    from bot.directory.models import Organisation, Service
+    from bot.directory.national import NationalBodiesError, body_for, is_national
+
+    entries = list(entries)
+    service_ids = {sid for e in entries for sid in (e.linked_service_id, e.service_id) if sid}
+    service_ids |= {
+        str(c.get("service_id")) for e in entries for c in (e.candidates or [])[:1] if c.get("service_id")
+    }
+    organisation_ids = {e.organisation_id for e in entries if e.organisation_id}
+    names: dict[str, str] = {}
+    if service_ids:
+        names.update(
+            session.execute(select(Service.id, Service.name).where(Service.id.in_(sorted(service_ids)))).all()
+        )
+    if organisation_ids:
+        names.update(
+            session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_(sorted(organisation_ids))
+                )
+            ).all()
+        )
+    for identifier in service_ids | organisation_ids:
+        if identifier not in names and is_national(identifier):
+            try:
+                body = body_for(identifier)
+            except NationalBodiesError:
+                body = None
+            if body is not None:
+                names[identifier] = body.name
+    return names
+
+
+def export_row(entry: GapEntry, tz: ZoneInfo, names: dict[str, str] | None = None) -> list[str]:
+    from bot.gaplog.models import REASON_LABELS
+
+    names = names or {}
     top = entry.candidates[0] if entry.candidates else {}
     values = {
         "id": entry.id,
@@ -178,18 +224,29 @@ def export_row(entry: GapEntry, tz: ZoneInfo) -> list[str]:
         "reviewed_at": local_time(entry.reviewed_at, tz).isoformat(timespec="seconds")
         if entry.reviewed_at
         else "",
+        "reason_label": REASON_LABELS.get(entry.reason, entry.reason),
+        "top_service_name": names.get(str(top.get("service_id", "")), top.get("name", "")),
+        "organisation_name": names.get(entry.organisation_id or "", ""),
+        "linked_service_name": names.get(entry.linked_service_id or "", ""),
+        "service_given_id": entry.service_id or "",
+        "service_given_name": names.get(entry.service_id or "", ""),
     }
     return [safe_cell(values[column]) for column in EXPORT_COLUMNS]
 
 
-def write_csv(entries: Iterable[GapEntry], out: IO[str], tz: ZoneInfo | None = None) -> int:
-    """Write the header and one row per entry; returns the number of rows."""
+def write_csv(
+    entries: Iterable[GapEntry],
+    out: IO[str],
+    tz: ZoneInfo | None = None,
+    names: dict[str, str] | None = None,
+) -> int:
+    """Write the header and one row per entry (`names`: from `names_for`); returns the number of rows."""
     tz = tz or zone()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for entry in entries:
-        writer.writerow(export_row(entry, tz))
+        writer.writerow(export_row(entry, tz, names))
         count += 1
     return count
 

@@ -188,3 +188,47 @@ def test_exported_text_cannot_run_as_a_spreadsheet_formula(
     with cli_environment(monkeypatch, settings):
         result = CliRunner().invoke(app, ["gaps", "export"])
     assert [row["text"] for row in csv.DictReader(io.StringIO(result.stdout))] == ['\'=HYPERLINK("x")']
+
+
+def test_the_export_names_services_bodies_and_reasons_as_an_officer_reads_them(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from bot.cli import _register, app
+    from tests.gaplog.helpers import add_directory
+
+    _register()
+    settings = make_settings(tmp_path, engine)
+    add_directory(engine)
+    with session_scope(engine) as session:
+        record_unmet(
+            session,
+            conversation_id="c1",
+            channel="resident",
+            text="pothole on the high street",
+            reason="other_organisation",
+            organisation_id="org-county",
+            settings=settings,
+        )
+        record_unmet(
+            session,
+            conversation_id="c2",
+            channel="resident",
+            text="my bins",
+            reason="wrong_answer",
+            candidates=[{"service_id": "svc-dogs", "name": "Dog warden", "confidence": 0.5}],
+            service_id="svc-bins",
+            settings=settings,
+        )
+    with cli_environment(monkeypatch, settings):
+        result = CliRunner().invoke(app, ["gaps", "export", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    records = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert records[0]["organisation_name"] == "Oakshire County Council"
+    assert records[0]["reason_label"] == "Sent to another organisation"
+    assert (records[1]["service_given_name"], records[1]["top_service_name"]) == (
+        "Bin collections",
+        "Dog warden",
+    )
+    assert records[1]["reason_label"] == "Wrong answer (resident said no)"

@@ -22,7 +22,16 @@ from bot.directory.models import Service
 from bot.directory.phrases import MAX_PHRASE_CHARS, PhraseError, add_phrase, clean_phrase
 from bot.gaplog.clustering import cluster_texts
 from bot.gaplog.models import REASON_LABELS, WRONG_ANSWER_REASONS, GapEntry, Status, utc_now
-from bot.gaplog.queries import GapFilter, filtered, local_time, parse_day, weekly_counts, write_csv, zone
+from bot.gaplog.queries import (
+    GapFilter,
+    filtered,
+    local_time,
+    names_for,
+    parse_day,
+    weekly_counts,
+    write_csv,
+    zone,
+)
 from bot.gaplog.redaction import PLACEHOLDERS, redact
 from bot.gaplog.report import CONTAINMENT_DEFINITION, FORMATS, build_report, previous_label, with_previous
 from bot.gaplog.report import render as render_report
@@ -112,7 +121,8 @@ def gap_export(request: Request, session: Session = Depends(db_session)) -> Resp
         return Response("; ".join(errors) + "\n", status_code=400, media_type="text/plain; charset=utf-8")
     tz = zone(app_settings(request).timezone)
     buffer = io.StringIO()
-    write_csv(session.execute(filtered(gap_filter, tz)).scalars(), buffer, tz)
+    entries = session.execute(filtered(gap_filter, tz)).scalars().all()
+    write_csv(entries, buffer, tz, names_for(session, entries))
     filename = f"gap-log-{date.today().isoformat()}.csv"
     return Response(
         buffer.getvalue(),
