@@ -122,6 +122,17 @@ def check_safety_data(settings: Settings, say: Say = _say) -> None:
     say(f"Safety check: {len(knowledge.categories)} crisis categories, {len(knowledge.lines)} numbers.")
 
 
+def check_national_bodies(settings: Settings, say: Say = _say) -> None:
+    """Validate the national signposting catalogue (part of every directory) before anything starts."""
+    from bot.directory.national import NationalBodiesError, national_bodies
+
+    try:
+        bodies = national_bodies(settings.national_bodies_file)
+    except NationalBodiesError as error:
+        raise RunError(f"The national signposting catalogue cannot be used: {error}") from None
+    say(f"National signposting catalogue: {len(bodies)} bodies.")
+
+
 # -- step 1: the database ------------------------------------------------------------------------------------
 
 
@@ -448,6 +459,7 @@ def run(
         try:
             _warn_about_workers(settings, say)
             check_safety_data(settings, say)
+            check_national_bodies(settings, say)
             say(f"Database: {describe_database(settings.database_url)}")
             engine = prepare_database(settings.database_url)
             ensure_directory(engine, say)

@@ -213,3 +213,16 @@ def test_development_sign_ins_are_made_once_and_kept_readable_only_by_you(
 
     again_path, again = ensure_dev_users(sqlite_engine, settings)
     assert (again_path, again) == (path, {})
+
+
+def test_a_broken_national_catalogue_stops_the_start_naming_the_entry(tmp_path: Path) -> None:
+    from bot.run import check_national_bodies
+
+    broken = tmp_path / "bodies.yml"
+    broken.write_text("bodies:\n  - id: dvla\n    name: DVLA\n", encoding="utf-8")
+    settings = Settings(national_bodies_file=broken)
+    said: list[str] = []
+    with pytest.raises(RunError, match=r"catalogue cannot be used: .*bodies.yml: body 1 \(dvla\): missing"):
+        check_national_bodies(settings, said.append)
+    check_national_bodies(Settings(), said.append)
+    assert said and said[-1].startswith("National signposting catalogue: ")
