@@ -19,6 +19,8 @@ from bot.gaplog.redaction import PLACEHOLDERS
 
 DEFAULT_THRESHOLD = 0.35
 MAX_ITEMS = 5000
+SHARED_BY = 2
+"""A title word must occur in at least this many of the group's queries."""
 """Similarity is quadratic: beyond this many queries only the newest are clustered."""
 _PLACEHOLDER = re.compile("|".join(re.escape(token) for token in PLACEHOLDERS))
 _TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
@@ -68,8 +70,14 @@ def cluster_texts(
     threshold: float = DEFAULT_THRESHOLD,
     max_examples: int = 3,
     top_terms: int = 3,
+    min_size: int = 1,
 ) -> list[Cluster]:
-    """Clusters of `texts`, largest first, then by name; `ids` (default: positions) name the items."""
+    """Clusters of `texts`, largest first, then by name; `ids` (default: positions) name the items.
+
+    A group's title is made only of words at least two of its queries share, so a name or other detail that
+    one resident typed (and redaction missed) never becomes a title; a single query's group is titled
+    "(one query)". Groups smaller than `min_size` are left out (the report shows groups of two or more).
+    """
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
     from sklearn.preprocessing import normalize
@@ -103,17 +111,21 @@ def cluster_texts(
     for position, label in enumerate(labels):
         groups.setdefault(label, []).append(position)
     for members in groups.values():
+        if len(members) < min_size:
+            continue
         terms: list[str] = []
-        if word_matrix is not None and word_matrix.shape[1]:
+        if word_matrix is not None and word_matrix.shape[1] and len(members) > 1:
             weights = np.asarray(word_matrix[members].sum(axis=0)).ravel()
+            shared = np.asarray((word_matrix[members] > 0).sum(axis=0)).ravel() >= SHARED_BY
             order = sorted(range(len(weights)), key=lambda column: (-weights[column], vocabulary[column]))
-            terms = [str(vocabulary[column]) for column in order[:top_terms] if weights[column] > 0]
+            terms = [str(vocabulary[column]) for column in order if weights[column] > 0 and shared[column]]
+            terms = terms[:top_terms]
         texts_in = sorted(
             {items[usable[position]][0] for position in members}, key=lambda text: (len(text), text)
         )
         clusters.append(
             Cluster(
-                name=" · ".join(terms) if terms else texts_in[0][:40],
+                name=" · ".join(terms) if terms else ("(one query)" if len(members) == 1 else "(various)"),
                 terms=terms,
                 count=len(members),
                 examples=texts_in[:max_examples],

@@ -44,6 +44,8 @@ from bot.gaplog.queries import day_start_utc, safe_cell, zone
 
 FORMATS = ("html", "md", "csv")
 TOP = 10
+MIN_CLUSTER = 2
+"""The report lists groups of at least this many unmet queries: a single query is not yet a pattern."""
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 UNMET_ORDER = (
     Reason.NO_MATCHING_SERVICE.value,
@@ -215,9 +217,9 @@ def build_report(
     ]
 
     cluster_rows = [row for row in unmet if row.reason not in WRONG_ANSWER_REASONS]
-    report.clusters = cluster_texts([row.text for row in cluster_rows], [row.id for row in cluster_rows])[
-        :TOP
-    ]
+    report.clusters = cluster_texts(
+        [row.text for row in cluster_rows], [row.id for row in cluster_rows], min_size=MIN_CLUSTER
+    )[:TOP]
 
     organisations = Counter(row.organisation_id for row in elsewhere)
     report.other_organisations = _rows(organisations, organisation_names(session, set(organisations)), None)

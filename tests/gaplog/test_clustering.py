@@ -65,3 +65,26 @@ def test_placeholders_left_by_redaction_do_not_make_questions_look_alike() -> No
 def test_nothing_to_group_gives_no_groups() -> None:
     assert cluster_texts([]) == []
     assert cluster_texts(["[phone]", "  "]) == []
+
+
+def test_a_title_is_made_only_of_words_several_queries_share_never_one_residents_detail() -> None:
+    texts = [
+        "dog fouling in the park again Zebedee",
+        "dog fouling by the park gates",
+        "dog fouling all over the park path",
+    ]
+    [group] = cluster_texts(texts)
+    assert group.count == 3 and "dog" in group.terms
+    assert "zebedee" not in group.name.lower()
+
+
+def test_a_single_query_is_not_titled_by_its_own_words_and_can_be_left_out() -> None:
+    groups = cluster_texts(["dog fouling in the park", "dog fouling near the park", "Prudence Oyelaran rang"])
+    single = [group for group in groups if group.count == 1]
+    assert single and single[0].name == "(one query)"
+    assert all(
+        group.count >= 2
+        for group in cluster_texts(
+            ["dog fouling in the park", "dog fouling near the park", "Prudence Oyelaran rang"], min_size=2
+        )
+    )
