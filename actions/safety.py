@@ -19,7 +19,7 @@ from actions.support import run_turn, send_outcome, turn_input
 from bot.conversation import turns
 from bot.directory.queries import ServiceDetails, services_with_lgsl
 from bot.safety.catalogue import cached_safety
-from bot.safety.detect import CrisisMatch, detect
+from bot.safety.detect import CrisisMatch, crisis_from_parse, detect
 from bot.safety.reply import crisis_reply, local_codes
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,9 @@ LOCAL_LOOKUP_SECONDS = 2.0
 def match_from_parse(parse: dict[str, Any] | None, text: str) -> CrisisMatch | None:
     """The safety check's finding from the parse result (`crisis`), or the check run again on the text."""
     knowledge = cached_safety()
-    found = (parse or {}).get("crisis")
-    if isinstance(found, dict) and found.get("category") in knowledge.categories:
-        category = str(found["category"])
-        categories = tuple(c for c in found.get("categories") or [category] if c in knowledge.categories)
-        lines = tuple(line for line in found.get("lines") or [] if line in knowledge.lines)
-        return CrisisMatch(
-            category=category,
-            categories=categories or (category,),
-            lines=lines or knowledge.categories[category].lines,
-        )
+    found = crisis_from_parse((parse or {}).get("crisis"), knowledge)
+    if found is not None:
+        return found
     # The NLU pipeline has run the whole check already; this only covers a parse that lost its `crisis`,
     # with the patterns alone, so the action server never fits the learned layer on its event loop.
     return detect(text, knowledge, learned=False)

@@ -20,6 +20,7 @@ from typing import Any
 from bot.conversation.channel import STAFF
 from bot.conversation.opening import OpeningState, describe_weekly, hours_from_schedules, opening_state
 from bot.conversation.postcodes import InvalidPostcode, Postcode, in_areas
+from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.queries import PhoneInfo, ServiceDetails
 
 CHOOSE_INTENT = "choose_service"
@@ -35,8 +36,6 @@ GOV.UK-services lexicon (2026-12) brought clear requests closer ("pothole on my 
 motorways service, which the demo directory tags with the pothole code too); 0.12 still offers buttons for
 every lead under 0.1."""
 MAX_CHOICES = 3
-NATIONAL_BODY = "national_body"
-"""The organisation kind of the national signposting catalogue's bodies (bot.directory.national)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def signpost(
     postcode: Postcode | str | None = None,
 ) -> str:
     """The answer to "who do I contact about X": provider, phone, email, web page, open now or not."""
-    if service.organisation.kind == NATIONAL_BODY:
+    if service.organisation.kind == NATIONAL_KIND:
         return national_signpost(service, host_name=host_name)
     daytime, _ = phones_for(service, channel)
     organisation = service.organisation.name

@@ -120,8 +120,9 @@ def first_answer(
         query_text=text,
         query_services=services,
     )
-    if intent == CRISIS_INTENT and isinstance(parse.get("crisis"), Mapping):
-        return _crisis(turn, parse["crisis"])
+    crisis = _crisis(turn, parse.get("crisis")) if intent == CRISIS_INTENT else None
+    if crisis is not None:
+        return crisis
     intent = turn_intent(intent, text, services, threshold)
     if intent in CONVERSATION_RESPONSES or (intent == "out_of_scope" and _only_small_talk(text)):
         outcome = turns.Outcome(answer=answer_meta.build(answer_meta.CONVERSATION))
@@ -130,17 +131,15 @@ def first_answer(
     return TURNS.get(intent, turns.unmet)(session, turn)
 
 
-def _crisis(turn: turns.TurnInput, found: Mapping[str, Any]) -> turns.Outcome:
+def _crisis(turn: turns.TurnInput, found: Any) -> turns.Outcome | None:
+    """The numbers for the finding the safety check put in the parse, or None if it is not one."""
     from bot.safety.catalogue import cached_safety
-    from bot.safety.detect import CrisisMatch
+    from bot.safety.detect import crisis_from_parse
     from bot.safety.reply import crisis_reply
 
     knowledge = cached_safety()
-    category = str(found.get("category"))
-    match = CrisisMatch(
-        category=category,
-        categories=tuple(found.get("categories") or [category]),
-        lines=tuple(found.get("lines") or knowledge.categories[category].lines),
-    )
+    match = crisis_from_parse(found, knowledge)
+    if match is None:
+        return None
     reply = crisis_reply(match, knowledge, channel=turn.channel)
-    return turns.crisis(turn, reply.text, reply.answer, category)
+    return turns.crisis(turn, reply.text, reply.answer, match.category)

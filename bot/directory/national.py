@@ -17,6 +17,7 @@ A body's service id is `national:<id>`; the gap log records demand for it under 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -217,3 +218,21 @@ def body_for(service_id: str, bodies: tuple[NationalBody, ...] | None = None) ->
     bodies = national_bodies() if bodies is None else bodies
     wanted = service_id[len(ID_PREFIX) :]
     return next((body for body in bodies if body.id == wanted), None)
+
+
+def national_names(ids: Iterable[str]) -> dict[str, str]:
+    """The catalogue's name for each `national:` id among `ids`; an id it no longer has (or an unreadable
+    catalogue, which start-up reports) keeps the id, so reports and exports of old entries still work."""
+    wanted = [identifier for identifier in ids if identifier and is_national(identifier)]
+    if not wanted:
+        return {}
+    try:
+        bodies = national_bodies()
+    except NationalBodiesError:
+        bodies = ()
+    names = {identifier: identifier for identifier in wanted}
+    for identifier in wanted:
+        body = body_for(identifier, bodies)
+        if body is not None:
+            names[identifier] = body.name
+    return names

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.directory.models import Audience, Organisation, Service, ServiceLgsl, ServiceStatus
+from bot.directory.national import ORGANISATION_KIND, body_for, is_national
 
 
 @dataclass(frozen=True)
@@ -159,14 +160,12 @@ def _with_everything():
 
 def national_details(service_id: str) -> ServiceDetails | None:
     """A body of the national signposting catalogue (`bot.directory.national`) as a service to signpost."""
-    from bot.directory.national import body_for
-
     body = body_for(service_id)
     if body is None:
         return None
     phones = (PhoneInfo(number=body.phone, description=body.phone_hours),) if body.phone else ()
     organisation = OrganisationInfo(
-        id=body.service_id, name=body.name, kind="national_body", website=body.web, phones=phones
+        id=body.service_id, name=body.name, kind=ORGANISATION_KIND, website=body.web, phones=phones
     )
     return ServiceDetails(
         id=body.service_id, name=body.name, organisation=organisation, description=body.handles, url=body.web
@@ -175,7 +174,7 @@ def national_details(service_id: str) -> ServiceDetails | None:
 
 def service_details(session: Session, service_id: str) -> ServiceDetails | None:
     """Everything about one service, or None when the id is unknown (e.g. removed since training)."""
-    if service_id.startswith("national:"):
+    if is_national(service_id):
         return national_details(service_id)
     service = session.execute(_with_everything().where(Service.id == service_id)).scalars().first()
     return _details(service) if service is not None else None
@@ -188,7 +187,7 @@ def services_details(session: Session, service_ids: Sequence[str]) -> list[Servi
     rows = session.execute(_with_everything().where(Service.id.in_(list(service_ids)))).scalars().all()
     by_id = {row.id: _details(row) for row in rows}
     for service_id in service_ids:
-        if service_id not in by_id and service_id.startswith("national:"):
+        if service_id not in by_id and is_national(service_id):
             found = national_details(service_id)
             if found is not None:
                 by_id[service_id] = found

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from bot.directory.lgsl import lgsl_catalogue
 from bot.directory.models import ServiceLgsl
-from bot.gaplog.models import REASON_LABELS, UNMET_REASONS, Answer, GapEntry, Reason
+from bot.gaplog.models import REASON_LABELS, Answer, GapEntry, Reason
 from bot.gaplog.queries import day_start_utc, local_time, safe_cell, zone
-from bot.gaplog.report import organisation_names
+from bot.gaplog.report import contained_conversations, organisation_names
 
 FORMATS = ("csv", "json")
 NO_CODE = "no LGSL code"
@@ -139,18 +139,13 @@ def build_demand(
         {"dimension": d, "key": k, "label": label(d, k), "week": w, "channel": c, "count": n}
         for (d, k, w, c), n in sorted(counts.items())
     ]
-    troubled = {
-        row.conversation_hash
-        for row in gaps
-        if row.reason in UNMET_REASONS or row.reason == Reason.ASKED_FOR_PERSON.value
-    }
     answered = {row.conversation_hash for row in answers if row.channel == "resident"}
     answered |= {
         row.conversation_hash
         for row in gaps
         if row.reason == Reason.OTHER_ORGANISATION.value and row.channel == "resident"
     }
-    demand.contained_resident_conversations = len(answered - troubled)
+    demand.contained_resident_conversations = len(contained_conversations(answered, gaps))
     return demand
 
 

@@ -171,7 +171,7 @@ def safe_cell(value: object) -> str:
 def names_for(session: Session, entries: Iterable[GapEntry]) -> dict[str, str]:
     """Service and organisation names for the ids these entries mention (national bodies by catalogue)."""
     from bot.directory.models import Organisation, Service
-    from bot.directory.national import NationalBodiesError, body_for, is_national
+    from bot.directory.national import national_names
 
     entries = list(entries)
     service_ids = {sid for e in entries for sid in (e.linked_service_id, e.service_id) if sid}
@@ -192,14 +192,8 @@ def names_for(session: Session, entries: Iterable[GapEntry]) -> dict[str, str]:
                 )
             ).all()
         )
-    for identifier in service_ids | organisation_ids:
-        if identifier not in names and is_national(identifier):
-            try:
-                body = body_for(identifier)
-            except NationalBodiesError:
-                body = None
-            if body is not None:
-                names[identifier] = body.name
+    for identifier, name in national_names(service_ids | organisation_ids).items():
+        names.setdefault(identifier, name)
     return names
 
 

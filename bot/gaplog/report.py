@@ -20,16 +20,18 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.directory.models import Organisation, Service
-from bot.directory.national import NationalBodiesError, body_for, is_national
+from bot.directory.national import is_national, national_names
 from bot.gaplog.clustering import Cluster, cluster_texts
 from bot.gaplog.models import (
     REASON_LABELS,
@@ -123,12 +125,7 @@ def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
     """Names of the bodies residents were sent to: the directory's organisations and the national
     signposting catalogue's bodies (`national:` ids, which have no row in the database)."""
     names = _names(session, Organisation, {i for i in ids if i and not is_national(i)})
-    for body_id in (i for i in ids if i and is_national(i)):
-        try:
-            body = body_for(body_id)
-        except NationalBodiesError:
-            body = None
-        names[body_id] = body.name if body is not None else body_id
+    names.update(national_names(ids))
     return names
 
 
@@ -139,6 +136,18 @@ def _rows(counts: Counter, names: dict[str, str], limit: int | None = TOP) -> li
         Row(label=names.get(key, key or "(not recorded)"), count=count, key=key or "")
         for key, count in chosen
     ]
+
+
+def contained_conversations(answered: set[str], gaps: Iterable[Any]) -> set[str]:
+    """The containment rule: answered conversations (by the council or by sending the resident to another
+    body) with no unmet turn and no request for a person among `gaps` (rows with `conversation_hash` and
+    `reason`). The report and `demand export` both count by it."""
+    troubled = {
+        row.conversation_hash
+        for row in gaps
+        if row.reason in UNMET_REASONS or row.reason == Reason.ASKED_FOR_PERSON.value
+    }
+    return answered - troubled
 
 
 def build_report(
@@ -186,7 +195,6 @@ def build_report(
     }
     sent = set(elsewhere_per_conversation)
     answered = council | sent
-    troubled = {row.conversation_hash for row in unmet + person}
     crisis_conversations = {row.conversation_hash for row in crises}
     everyone = answered | {row.conversation_hash for row in gaps} | crisis_conversations
 
@@ -196,7 +204,7 @@ def build_report(
     report.sent_elsewhere = len(sent)
     report.crisis_conversations = len(crisis_conversations)
     report.crisis_only = len(crisis_conversations - answered - {row.conversation_hash for row in gaps})
-    report.contained = len(answered - troubled)
+    report.contained = len(contained_conversations(answered, gaps))
     report.answers = len(answers)
     report.unmet = len(unmet)
     report.asked_for_person = len(person)

@@ -72,6 +72,11 @@ def _describe(entry: DirectoryEntry) -> str:
     return ". ".join(text for text in (entry.name, entry.alternate_name, entry.description) if text)
 
 
+def needs_a_code(entry: DirectoryEntry) -> bool:
+    """A service without an LGSL code; the national catalogue's bodies never take one."""
+    return not entry.lgsl_codes and entry.organisation_kind != NATIONAL_KIND
+
+
 def guess_missing_codes(
     entries: Sequence[DirectoryEntry], as_is: Router, reference: Router | None = None
 ) -> dict[str, tuple[int, ...]]:
@@ -83,7 +88,7 @@ def guess_missing_codes(
     `lgsl_reference_entries()` with the same lexicon (default: the shipped lexicon's, fitted once a process).
     """
     entries = [entry for entry in entries if entry.organisation_kind != NATIONAL_KIND]
-    untagged = [entry for entry in entries if not entry.lgsl_codes]
+    untagged = [entry for entry in entries if needs_a_code(entry)]
     if not untagged:
         return {}
     reference = reference or _default_reference()

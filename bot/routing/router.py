@@ -42,7 +42,7 @@ from sklearn.svm import LinearSVC
 
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing.calibration import Calibration
-from bot.routing.code_guess import guess_missing_codes, lgsl_reference_entries
+from bot.routing.code_guess import guess_missing_codes, lgsl_reference_entries, needs_a_code
 from bot.routing.features import TextFeatures, content_words
 from bot.routing.lexicon import Lexicon, default_lexicon, not_evidence_words, out_of_scope_phrases
 from bot.routing.report_prior import prior_bonus
@@ -173,7 +173,7 @@ class Router:
             raise ValueError("no active services to route to: the directory is empty")
         self.guessed_codes = {}
         self._learn(active, active, lexicon, out_of_scope)
-        if guess_codes and any(not entry.lgsl_codes for entry in active):
+        if guess_codes and any(needs_a_code(entry) for entry in active):
             reference = None
             if lexicon is not default_lexicon() or out_of_scope is not out_of_scope_phrases():
                 reference = Router(self.c, self.calibration).fit(
@@ -282,6 +282,11 @@ class Router:
         return self._weights_by_feature
 
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """`_scores` without whether the message has evidence (see there)."""
+        ranking, support, _ = self._scores(text)
+        return ranking, support
+
+    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray, bool]:
         """Per service: the ranking score (the whole message's margin, blended with the first sentence's
         when there are several, plus the report prior) and the support used for confidence.
 
@@ -304,9 +309,10 @@ class Router:
         ranking = services[0]
         if len(segments) > 1:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
-        evidenced = (services[0] - self.intercepts[: len(self.services)] > 0.0) & self.has_evidence(text)
+        has_evidence = self._has_evidence(segments[0])
+        evidenced = (services[0] - self.intercepts[: len(self.services)] > 0.0) & has_evidence
         ranking = ranking + np.where(evidenced, self.prior, 0.0)
-        return ranking, self.calibration.support(support, float(domain[0])) - self.floor
+        return ranking, self.calibration.support(support, float(domain[0])) - self.floor, has_evidence
 
     def _evidence_words(self) -> dict[str, list[str]]:
         """The directory's own words that can point at a service, by first letter: the single words of the
@@ -327,12 +333,13 @@ class Router:
         that does not mention it, "what's the weather") is not forced onto the nearest service by shared
         letters; every candidate's confidence is then 0 and the message is unmet.
         """
+        self._require_fitted()
+        return self._has_evidence(normalise(text[:MAX_QUERY_CHARS]))
+
+    def _has_evidence(self, normal: str) -> bool:
+        """`has_evidence` for text already normalised (as `_scores` has it)."""
         known, generic = self._evidence_words(), not_evidence_words()
-        words = [
-            w
-            for w in content_words(normalise(text[:MAX_QUERY_CHARS])).split()
-            if len(w) >= 2 and w not in generic
-        ]
+        words = [w for w in content_words(normal).split() if len(w) >= 2 and w not in generic]
         if any(word in known.get(word[0], ()) for word in words):
             return True
         return any(
@@ -348,8 +355,8 @@ class Router:
         self._require_fitted()
         if not (text or "").strip():
             return []
-        margins, support = self.evidence(text)
-        if not self.has_evidence(text):
+        margins, support, has_evidence = self._scores(text)
+        if not has_evidence:
             support = np.full_like(support, -np.inf)
         order = np.argsort(-margins, kind="stable")[: max(k, 0)]
         return [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product
 
@@ -41,6 +42,21 @@ class CrisisMatch:
     """The normalised words that matched: for tests and `make bench` only, never logged or stored."""
     source: str = "patterns"
     """`patterns`, or `learned` when only the learned layer (bot.safety.learned) saw a crisis."""
+
+
+def crisis_from_parse(found: object, knowledge: SafetyKnowledge) -> CrisisMatch | None:
+    """The finding the NLU pipeline put in a parse result (`crisis`, see bot.safety.rasa_component), checked
+    against the safety data; None when there is none or it names an unknown category."""
+    if not isinstance(found, Mapping) or found.get("category") not in knowledge.categories:
+        return None
+    category = str(found["category"])
+    categories = tuple(c for c in found.get("categories") or [category] if c in knowledge.categories)
+    lines = tuple(line for line in found.get("lines") or [] if line in knowledge.lines)
+    return CrisisMatch(
+        category=category,
+        categories=categories or (category,),
+        lines=lines or knowledge.categories[category].lines,
+    )
 
 
 def _masked(text: str, knowledge: SafetyKnowledge) -> str:
