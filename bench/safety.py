@@ -2,9 +2,9 @@
 
 Measured, for the patterns alone and with the learned layer (bot/safety/learned.py), on:
 - the development tables `data/eval/crisis_messages.csv`, `crisis_messages_more.csv` and
-  `crisis_messages_heldout_1.csv` to `_6.csv`: each written blind, before the vocabulary; the tests run
+  `crisis_messages_heldout_1.csv` to `_8.csv`: each written blind, before the vocabulary; the tests run
   them, their misses shaped the patterns, and the learned layer learns from them, so they flatter;
-- `data/eval/crisis_messages_heldout_7.csv`: written blind by another hand, never used to change a phrase
+- `data/eval/crisis_messages_heldout_9.csv`: written blind by another hand, never used to change a phrase
   or to train; the honest figure;
 - the Lewisham development reports (real street reports, none a crisis as far as their labels say): how many
   ordinary reports would be answered with emergency numbers instead of a service. Counted only; no text is
@@ -38,12 +38,14 @@ TABLES = {
         EVAL / "crisis_messages_heldout_4.csv",
         EVAL / "crisis_messages_heldout_5.csv",
         EVAL / "crisis_messages_heldout_6.csv",
+        EVAL / "crisis_messages_heldout_7.csv",
+        EVAL / "crisis_messages_heldout_8.csv",
     ),
-    "heldout": (EVAL / "crisis_messages_heldout_7.csv",),
+    "heldout": (EVAL / "crisis_messages_heldout_9.csv",),
 }
 LABELS = {
     "test_table": "(k) crisis development tables (blind when written; tests, patterns and layer use them)",
-    "heldout": "(k) crisis held-out table 7 (blind; never used to change a phrase or to train)",
+    "heldout": "(k) crisis held-out table 9 (blind; never used to change a phrase or to train)",
 }
 START, END = "<!-- bench:safety:start -->", "<!-- bench:safety:end -->"
 
