@@ -103,9 +103,9 @@ class Addresses:
         return cls(settings.host, settings.rasa_port, settings.action_port, settings.web_port)
 
 
-def is_development() -> bool:
+def is_development(settings: Settings) -> bool:
     """Development unless HERE_TO_HELP_ENV says production: only then are demo sign-ins made and shown."""
-    return os.environ.get("HERE_TO_HELP_ENV", "development").strip().lower() != "production"
+    return not settings.is_production
 
 
 # -- step 0: the safety data ---------------------------------------------------------------------------------
@@ -466,7 +466,7 @@ def run(
             model = ensure_model(settings, allow_training=train, say=say)
             token = ensure_rasa_token(settings)
             endpoints, secrets = write_rasa_endpoints(settings, addresses)
-            sign_ins = ensure_dev_users(engine, settings) if is_development() else None
+            sign_ins = ensure_dev_users(engine, settings) if is_development(settings) else None
             engine.dispose()
 
             specs = service_specs(

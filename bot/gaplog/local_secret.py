@@ -1,5 +1,5 @@
-"""Secrets the deployment may leave unset (the gap-log salt, the web session key): generated once and kept
-under VAR_DIR, so conversation hashes stay comparable and sign-ins survive a restart.
+"""Secrets the deployment may leave unset (the gap-log salt, the Rasa token): generated once and kept under
+VAR_DIR, so conversation hashes stay comparable across restarts.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ def persisted_secret(name: str, configured: str, var_dir: Path) -> str:
 def gaplog_salt(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     return persisted_secret("gaplog_salt", settings.gaplog_salt, settings.var_dir)
-
-
-def web_secret_key(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return persisted_secret("web_secret_key", settings.web_secret_key, settings.var_dir)
 
 
 def conversation_hash(conversation_id: str, settings: Settings | None = None) -> str:

@@ -15,9 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from starlette.middleware.sessions import SessionMiddleware
 
-from bot.gaplog.local_secret import web_secret_key
 from bot.gaplog.redaction import install_redacting_filter
 from bot.safety.catalogue import cached_safety
 from bot.safety.learned import start_fitting
@@ -25,9 +23,6 @@ from bot.settings import Settings, get_settings
 from bot.web import auth
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-SESSION_COOKIE = "here_to_help_session"
-SESSION_MAX_AGE_SECONDS = 8 * 60 * 60
-"""A working day: officers and staff sign in once per shift."""
 
 PRIVATE_PATHS = ("/officer", "/sign-in", "/sign-out", "/staff")
 """Signed-in pages: never cached, never framed by another site."""
@@ -54,14 +49,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=web_secret_key(settings),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE_SECONDS,
-        same_site="lax",
-        https_only=False,
-    )
     auth.install_auth_handlers(app)
 
     @app.middleware("http")
