@@ -11,7 +11,7 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -20,12 +20,9 @@ from bot.gaplog.redaction import install_redacting_filter
 from bot.safety.catalogue import cached_safety
 from bot.safety.learned import start_fitting
 from bot.settings import Settings, get_settings
-from bot.web import auth
+from bot.web import auth, security_headers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-PRIVATE_PATHS = ("/officer", "/sign-in", "/sign-out", "/staff")
-"""Signed-in pages: never cached, never framed by another site."""
 
 OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
 """Route modules included when present; each exposes `router` (an APIRouter)."""
@@ -50,17 +47,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     auth.install_auth_handlers(app)
-
-    @app.middleware("http")
-    async def private_page_headers(request: Request, call_next):  # noqa: ANN001, ANN202 - starlette's types
-        response = await call_next(request)
-        path = request.url.path
-        if path.startswith(PRIVATE_PATHS):
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    security_headers.install(app, settings)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
