@@ -397,6 +397,9 @@ def service_specs(
             # `websockets` than the one Rasa's Sanic pins
             "--ws",
             "none",
+            # the app reads X-Forwarded-For itself, only from TRUSTED_PROXIES (bot.web.proxies); uvicorn's own
+            # handling would believe anyone connecting from 127.0.0.1
+            "--no-proxy-headers",
         ],
         port=addresses.web_port,
         health_url=addresses.url(addresses.web_port, "/healthz"),

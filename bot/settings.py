@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     """A sign-in ends after this long without a request, so an unattended screen does not stay signed in."""
     session_max_hours: float = 8.0
     """A sign-in ends this long after it began, however busy: one working shift."""
+    trusted_proxies: str = ""
+    """Comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8) of reverse proxies whose
+    X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none; the connecting address is the client."""
     host: str = "127.0.0.1"
     """Interface the servers of `here-to-help run` bind to; loopback keeps the Rasa API off the network."""
     rasa_port: int = 5005

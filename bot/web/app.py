@@ -21,6 +21,7 @@ from bot.safety.catalogue import cached_safety
 from bot.safety.learned import start_fitting
 from bot.settings import Settings, get_settings
 from bot.web import auth, security_headers
+from bot.web.proxies import TrustedProxyMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     auth.install_auth_handlers(app)
     security_headers.install(app, settings)
+    # outermost, so the rate limits and everything else see the real client
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
