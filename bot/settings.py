@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     """Comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8) of reverse proxies whose
     X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none; the connecting address is the client."""
+    import_max_mb: float = 20.0
+    """The largest directory import (all files together) `directory import` reads; a bigger one is refused
+    before it is read, since parsing JSON takes about nine times its size in memory."""
     host: str = "127.0.0.1"
     """Interface the servers of `here-to-help run` bind to; loopback keeps the Rasa API off the network."""
     rasa_port: int = 5005
