@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.private_files import private_folder
 from bot.settings import Settings, get_settings
 
 
@@ -20,8 +21,7 @@ def persisted_secret(name: str, configured: str, var_dir: Path) -> str:
     """
     if configured:
         return configured
-    folder = var_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(var_dir / "secrets")
     path = folder / name
     if not path.exists():
         value = secrets.token_hex(32)
