@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
+from bot.private_files import ensure_private
 from bot.settings import get_settings
 
 NAMING_CONVENTION = {
@@ -38,9 +39,9 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite, creates the parent folder and turns foreign keys on."""
     kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            ensure_private(Path(path))  # residents' words and sign-ins: 0600, as are its journals
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True

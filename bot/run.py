@@ -103,9 +103,9 @@ class Addresses:
         return cls(settings.host, settings.rasa_port, settings.action_port, settings.web_port)
 
 
-def is_development() -> bool:
+def is_development(settings: Settings) -> bool:
     """Development unless HERE_TO_HELP_ENV says production: only then are demo sign-ins made and shown."""
-    return os.environ.get("HERE_TO_HELP_ENV", "development").strip().lower() != "production"
+    return not settings.is_production
 
 
 # -- step 0: the safety data ---------------------------------------------------------------------------------
@@ -397,6 +397,9 @@ def service_specs(
             # `websockets` than the one Rasa's Sanic pins
             "--ws",
             "none",
+            # the app reads X-Forwarded-For itself, only from TRUSTED_PROXIES (bot.web.proxies); uvicorn's own
+            # handling would believe anyone connecting from 127.0.0.1
+            "--no-proxy-headers",
         ],
         port=addresses.web_port,
         health_url=addresses.url(addresses.web_port, "/healthz"),
@@ -466,7 +469,7 @@ def run(
             model = ensure_model(settings, allow_training=train, say=say)
             token = ensure_rasa_token(settings)
             endpoints, secrets = write_rasa_endpoints(settings, addresses)
-            sign_ins = ensure_dev_users(engine, settings) if is_development() else None
+            sign_ins = ensure_dev_users(engine, settings) if is_development(settings) else None
             engine.dispose()
 
             specs = service_specs(

@@ -32,8 +32,20 @@ class Settings(BaseSettings):
     """Salt for hashing conversation ids in the gap log. Empty: generated once under VAR_DIR and kept."""
     gaplog_retention_days: int = 90
     """How long `here-to-help purge` keeps gap entries, answers, referrals and tracker events by default."""
-    web_secret_key: str = ""
-    """Signs the web sign-in session cookie. Empty: one is generated once under VAR_DIR and kept."""
+    here_to_help_env: str = "development"
+    """`production` turns off the generated development sign-ins and marks cookies Secure."""
+    secure_cookies: bool | None = None
+    """Send the sign-in cookies only over HTTPS. Unset: on when HERE_TO_HELP_ENV=production."""
+    session_idle_minutes: float = 30.0
+    """A sign-in ends after this long without a request, so an unattended screen does not stay signed in."""
+    session_max_hours: float = 8.0
+    """A sign-in ends this long after it began, however busy: one working shift."""
+    trusted_proxies: str = ""
+    """Comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8) of reverse proxies whose
+    X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none; the connecting address is the client."""
+    import_max_mb: float = 20.0
+    """The largest directory import (all files together) `directory import` reads; a bigger one is refused
+    before it is read, since parsing JSON takes about nine times its size in memory."""
     host: str = "127.0.0.1"
     """Interface the servers of `here-to-help run` bind to; loopback keeps the Rasa API off the network."""
     rasa_port: int = 5005
@@ -101,6 +113,21 @@ class Settings(BaseSettings):
             return value
         kept = Path(values.get("var_dir") or _absolute(Path("var"))) / "secrets" / "rasa_token"
         return kept.read_text(encoding="utf-8").strip() if kept.is_file() else ""
+
+    @validator("here_to_help_env")
+    def _lower_env(cls, value: str) -> str:  # noqa: N805
+        return value.strip().lower() or "development"
+
+    @validator("secure_cookies", always=True)
+    def _secure_in_production(cls, value: bool | None, values: dict) -> bool:  # noqa: N805
+        """Production is served over HTTPS (docs/security.md); a cookie sent over plain HTTP can be read."""
+        if value is not None:
+            return value
+        return values.get("here_to_help_env") == "production"
+
+    @property
+    def is_production(self) -> bool:
+        return self.here_to_help_env == "production"
 
     @validator("log_level")
     def _upper_log_level(cls, value: str) -> str:  # noqa: N805

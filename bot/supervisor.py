@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from bot.private_files import open_private, private_folder
+
 STOP_GRACE_SECONDS = 15.0
 """How long a child may take to exit after SIGTERM before it is killed."""
 
@@ -63,8 +65,9 @@ class Child:
         self._log: IO[bytes] | None = None
 
     def start(self) -> None:
-        self.spec.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.spec.log_path, "ab")  # noqa: SIM115 - kept open for the life of the child
+        private_folder(self.spec.log_path.parent)
+        # the servers' output can hold residents' words (Rasa at DEBUG), so only we may read it
+        self._log = open_private(self.spec.log_path, "ab")  # kept open for the life of the child
         self._log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.spec.name}\n".encode())
         self._log.flush()
         self.process = subprocess.Popen(

@@ -34,8 +34,9 @@ def _write(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8", newline="")
+        from bot.private_files import write_private_text
+
+        write_private_text(output, text, newline="")  # residents' (redacted) questions: only for us
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror or error}")
     typer.echo(f"wrote {output}", err=True)

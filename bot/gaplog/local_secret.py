@@ -1,5 +1,5 @@
-"""Secrets the deployment may leave unset (the gap-log salt, the web session key): generated once and kept
-under VAR_DIR, so conversation hashes stay comparable and sign-ins survive a restart.
+"""Secrets the deployment may leave unset (the gap-log salt, the Rasa token): generated once and kept under
+VAR_DIR, so conversation hashes stay comparable across restarts.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.private_files import private_folder
 from bot.settings import Settings, get_settings
 
 
@@ -20,8 +21,7 @@ def persisted_secret(name: str, configured: str, var_dir: Path) -> str:
     """
     if configured:
         return configured
-    folder = var_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(var_dir / "secrets")
     path = folder / name
     if not path.exists():
         value = secrets.token_hex(32)
@@ -43,11 +43,6 @@ def persisted_secret(name: str, configured: str, var_dir: Path) -> str:
 def gaplog_salt(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     return persisted_secret("gaplog_salt", settings.gaplog_salt, settings.var_dir)
-
-
-def web_secret_key(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return persisted_secret("web_secret_key", settings.web_secret_key, settings.var_dir)
 
 
 def conversation_hash(conversation_id: str, settings: Settings | None = None) -> str:

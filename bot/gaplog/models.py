@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text
 
 from bot.db import Base
 
@@ -147,6 +147,22 @@ class User(Base):
     active = Column(Boolean, nullable=False, default=True)
 
 
+class WebSession(Base):
+    """One signed-in browser (bot.web.sessions). The cookie holds a random token and this row only its
+    SHA-256, so someone who reads the database (a backup, a replica) cannot sign in with what they read.
+    The row is deleted at sign-out, so a copied cookie stops working at once."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    flash = Column(String(500), nullable=True)
+    """A one-off confirmation ("Referral recorded: ...") shown on the next page, then cleared."""
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    last_seen_at = Column(DateTime, nullable=False, default=utc_now)
+
+
 __all__ = [
     "Answer",
     "Channel",
@@ -156,5 +172,6 @@ __all__ = [
     "Role",
     "Status",
     "User",
+    "WebSession",
     "utc_now",
 ]

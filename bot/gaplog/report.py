@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -292,9 +293,21 @@ def previous_label(report: Report) -> str:
     return f"{report.previous.date_from.isoformat()} to {report.previous.date_to.isoformat()}"
 
 
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>|~&])")
+"""Characters that can start Markdown syntax mid-line: raw HTML and entities, links and images (`[`),
+code, emphasis, table cells. CommonMark lets each be backslash-escaped. Line-start syntax (`#`, `-`) cannot
+arise: newlines are removed and every value sits after a `| `."""
+
+
+def plain_markdown(text: object) -> str:
+    """Text (residents' words, names from the directory) that Markdown shows exactly as written: `<script>`
+    stays text instead of raw HTML, `[click](url)` and `![](url)` are not links or images, `|` does not
+    open a table cell, and a newline cannot start a heading or a list."""
+    return MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def to_markdown(report: Report) -> str:
-    def cell(text: object) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+    cell = plain_markdown
 
     def table(headers: tuple[str, str], rows: list[Row]) -> list[str]:
         if not rows:

@@ -11,26 +11,19 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from starlette.middleware.sessions import SessionMiddleware
 
-from bot.gaplog.local_secret import web_secret_key
 from bot.gaplog.redaction import install_redacting_filter
 from bot.safety.catalogue import cached_safety
 from bot.safety.learned import start_fitting
 from bot.settings import Settings, get_settings
-from bot.web import auth
+from bot.web import auth, security_headers
+from bot.web.proxies import TrustedProxyMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-SESSION_COOKIE = "here_to_help_session"
-SESSION_MAX_AGE_SECONDS = 8 * 60 * 60
-"""A working day: officers and staff sign in once per shift."""
-
-PRIVATE_PATHS = ("/officer", "/sign-in", "/sign-out", "/staff")
-"""Signed-in pages: never cached, never framed by another site."""
 
 OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
 """Route modules included when present; each exposes `router` (an APIRouter)."""
@@ -54,26 +47,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=web_secret_key(settings),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE_SECONDS,
-        same_site="lax",
-        https_only=False,
-    )
     auth.install_auth_handlers(app)
-
-    @app.middleware("http")
-    async def private_page_headers(request: Request, call_next):  # noqa: ANN001, ANN202 - starlette's types
-        response = await call_next(request)
-        path = request.url.path
-        if path.startswith(PRIVATE_PATHS):
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    security_headers.install(app, settings)
+    # outermost, so the rate limits and everything else see the real client
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

@@ -4,8 +4,11 @@ Roles: `officer` reviews the gap log, `staff` uses the contact-centre lookup, `a
 not signed in is a resident and sees neither: pages redirect to the sign-in page, APIs answer 401; a
 signed-in user without the role gets 403.
 
-The session is a signed cookie (starlette's SessionMiddleware) holding only the user id and a CSRF token; the
-user is looked up on every request, so a disabled account or changed role takes effect at once.
+A sign-in is a row in the database (bot.web.sessions) that the cookie's random token points to, holding the
+user id and the session's CSRF token; the user is looked up on every request, so a disabled account or
+changed role takes effect at once, and sign-out ends the session wherever its cookie has been copied.
+Before signing in, the sign-in form's CSRF token is a random value in its own cookie that the form must
+repeat (a double-submit token), so no database row is made for anyone who merely opens the page.
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from bot.gaplog.models import Role, User
-from bot.web.deps import app_engine, db_session
+from bot.db import session_scope
+from bot.gaplog.models import Role, User, WebSession
+from bot.web import sessions
+from bot.web.deps import app_engine, app_settings, db_session
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
 from bot.web.users import authenticate
 
 SIGN_IN_LIMIT = RateLimit(count=10, period_seconds=60.0)
 """Sign-in attempts one client (IP address) may make: enough for typos, too few to guess passwords."""
-SESSION_USER = "user_id"
-SESSION_CSRF = "csrf"
+CSRF_COOKIE = "here_to_help_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+_NOT_LOOKED_UP = object()
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,16 @@ class SignedInUser:
         return self.role in (Role.STAFF.value, Role.ADMIN.value)
 
 
+@dataclass(frozen=True)
+class OpenSession:
+    """This request's live sign-in: who, the token hash of its row, its CSRF token and any one-off message."""
+
+    user: SignedInUser
+    token_hash: str
+    csrf_token: str
+    flash: str | None
+
+
 class NotSignedIn(Exception):
     def __init__(self, api: bool):
         self.api = api
@@ -61,23 +77,47 @@ class BadCsrfToken(Exception):
     pass
 
 
-def current_user(request: Request) -> SignedInUser | None:
-    """The signed-in, still active user, or None. Cached on the request."""
-    if "session" not in request.scope:
-        return None
-    if hasattr(request.state, "signed_in_user"):
-        return request.state.signed_in_user
-    user_id = request.session.get(SESSION_USER)
-    found = None
-    if isinstance(user_id, int):
-        from bot.db import session_factory
+def session_policy(request: Request) -> sessions.SessionPolicy:
+    return sessions.SessionPolicy.from_settings(app_settings(request))
 
-        with session_factory(app_engine(request))() as session:
-            user = session.get(User, user_id)
-            if user is not None and user.active:
-                found = SignedInUser(user.id, user.username, user.role)
-    request.state.signed_in_user = found
+
+def open_session(request: Request) -> OpenSession | None:
+    """The live session of the request's cookie with its still active user, or None. Cached on the request;
+    reading it takes the session's one-off message (it is shown once)."""
+    cached = getattr(request.state, "open_session", _NOT_LOOKED_UP)
+    if cached is not _NOT_LOOKED_UP:
+        return cached
+    found = None
+    token = request.cookies.get(sessions.SESSION_COOKIE, "")
+    if token:
+        with session_scope(app_engine(request)) as db:
+            row = sessions.resume(db, token, session_policy(request))
+            user = db.get(User, row.user_id) if row is not None else None
+            if row is not None and user is not None and user.active:
+                signed_in = SignedInUser(user.id, user.username, user.role)
+                found = OpenSession(signed_in, row.token_hash, row.csrf_token, row.flash)
+                row.flash = None
+    request.state.open_session = found
     return found
+
+
+def current_user(request: Request) -> SignedInUser | None:
+    """The signed-in, still active user, or None."""
+    opened = open_session(request)
+    return opened.user if opened else None
+
+
+def set_flash(request: Request, db: Session, message: str) -> None:
+    """A confirmation for the next page this session opens (after a POST's redirect)."""
+    opened = open_session(request)
+    row = db.get(WebSession, opened.token_hash) if opened else None
+    if row is not None:
+        row.flash = message[:500]
+
+
+def take_flash(request: Request) -> str | None:
+    opened = open_session(request)
+    return opened.flash if opened else None
 
 
 def require_role(*roles: str, api: bool = False):
@@ -102,19 +142,31 @@ def require_role(*roles: str, api: bool = False):
 
 
 def csrf_token(request: Request) -> str:
-    """This session's CSRF token, created on first use; forms carry it in a hidden `csrf_token` field."""
-    if "session" not in request.scope:
-        return ""
-    token = request.session.get(SESSION_CSRF)
-    if not token:
+    """The token forms carry in a hidden `csrf_token` field: the session's once signed in, before that the
+    value of the CSRF cookie (made here when missing, and set on the response by `attach_csrf_cookie`)."""
+    opened = open_session(request)
+    if opened:
+        return opened.csrf_token
+    token = request.cookies.get(CSRF_COOKIE, "") or getattr(request.state, "new_csrf_cookie", "")
+    if len(token) < 32:
         token = secrets.token_urlsafe(32)
-        request.session[SESSION_CSRF] = token
+        request.state.new_csrf_cookie = token
     return token
+
+
+def attach_csrf_cookie(request: Request, response: Response) -> None:
+    """Send the CSRF cookie `csrf_token` had to make for this page's form."""
+    token = getattr(request.state, "new_csrf_cookie", "")
+    if token:
+        response.set_cookie(
+            CSRF_COOKIE, token, path="/", httponly=True, samesite="lax", secure=session_policy(request).secure
+        )
 
 
 async def verify_csrf(request: Request) -> None:
     """A dependency for every state-changing route: the form field or X-CSRF-Token header must match."""
-    expected = request.session.get(SESSION_CSRF) if "session" in request.scope else None
+    opened = await run_in_threadpool(open_session, request)
+    expected = opened.csrf_token if opened else request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -176,18 +228,34 @@ def sign_in(
             "error": "Enter a correct username and password",
         }
         return render(request, "sign_in.html", context, status_code=401)
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
-    request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+    policy = session_policy(request)
+    sessions.end(session, request.cookies.get(sessions.SESSION_COOKIE, ""))  # a new token at every sign-in
+    sessions.purge_expired(session, policy)
+    token, _ = sessions.start(session, user.id)
     signed_in = SignedInUser(user.id, user.username, user.role)
     target = _safe_next(next)
-    return RedirectResponse(target if target != "/" else home_for(signed_in), status_code=303)
+    response = RedirectResponse(target if target != "/" else home_for(signed_in), status_code=303)
+    sessions.set_cookie(response, token, policy)
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
 
 
-@router.post("/sign-out", dependencies=[Depends(verify_csrf)])
-def sign_out(request: Request) -> Response:
-    request.session.clear()
-    return RedirectResponse("/sign-in", status_code=303)
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    """Ends the session in the database, so the cookie is worthless even where it was copied. With no live
+    session there is nothing to end (nor to protect with a CSRF token): it only clears the cookie."""
+    policy = session_policy(request)
+    if await run_in_threadpool(open_session, request) is not None:
+        await verify_csrf(request)
+
+        def end() -> None:
+            with session_scope(app_engine(request)) as db:
+                sessions.end(db, request.cookies.get(sessions.SESSION_COOKIE, ""))
+
+        await run_in_threadpool(end)
+    response = RedirectResponse("/sign-in", status_code=303)
+    sessions.clear_cookie(response, policy)
+    return response
 
 
 def install_auth_handlers(app) -> None:  # noqa: ANN001 - a FastAPI app

@@ -17,8 +17,10 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
-    from bot.web.auth import csrf_token, current_user
+    from bot.web.auth import attach_csrf_cookie, csrf_token, current_user
 
     page = {"user": current_user(request), "csrf_token": csrf_token(request)}
     page.update(context or {})
-    return templates.TemplateResponse(request, name, page, status_code=status_code)
+    response = templates.TemplateResponse(request, name, page, status_code=status_code)
+    attach_csrf_cookie(request, response)
+    return response

@@ -187,7 +187,6 @@ def live_app(tmp_path: Path) -> Iterator[Callable[..., LiveApp]]:
             "var_dir": tmp_path / "var",
             "rasa_url": rasa.url,
             "rasa_token": "browser-token",
-            "web_secret_key": "browser-secret",
             "chat_rate_limit": "100/minute",
             "chat_timeout_seconds": 5.0,
             "contact_centre_phone": "",

@@ -20,9 +20,7 @@ PASSWORD = "a long enough password"
 
 
 def make_settings(tmp_path: Path, engine: Engine) -> Settings:
-    return Settings(
-        var_dir=tmp_path, database_url=engine_url(engine), gaplog_salt="test-salt", web_secret_key="k"
-    )
+    return Settings(var_dir=tmp_path, database_url=engine_url(engine), gaplog_salt="test-salt")
 
 
 def engine_url(engine: Engine) -> str:

@@ -26,7 +26,6 @@ def make_settings(tmp_path: Path, rasa_url: str, **overrides: object) -> Setting
         "var_dir": tmp_path,
         "rasa_url": rasa_url,
         "rasa_token": "test-token",
-        "web_secret_key": "test-secret",
         "chat_rate_limit": "100/minute",
         "chat_timeout_seconds": 5.0,
         "contact_centre_phone": "",

@@ -45,7 +45,7 @@ def test_a_taught_question_is_routed_to_its_service_after_retraining(
     shutil.copy(trained_model.database_url.removeprefix("sqlite:///"), database)
     url = f"sqlite:///{database}"
     engine = make_engine(url)
-    settings = Settings(var_dir=trained_model.var_dir, database_url=url, gaplog_salt="s", web_secret_key="k")
+    settings = Settings(var_dir=trained_model.var_dir, database_url=url, gaplog_salt="s")
     add_user(engine, "olive", PASSWORD, "officer")
     with session_scope(engine) as session:
         record_unmet(

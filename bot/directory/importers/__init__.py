@@ -20,6 +20,9 @@ from bot.directory.importers.hsds import read_hsds_file
 from bot.directory.importers.records import ParsedDirectory
 from bot.directory.importers.report import ImportReport
 from bot.directory.importers.writer import Progress, apply_plan, plan_changes
+from bot.settings import get_settings
+
+MEGABYTE = 1024 * 1024
 
 __all__ = [
     "ImportRejected",
@@ -54,7 +57,27 @@ def source_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_directory(path: Path | str, problems: Problems, progress: Progress | None = None) -> ParsedDirectory:
+def size_limit_bytes(max_mb: float | None = None) -> int:
+    """IMPORT_MAX_MB (or `max_mb`) in bytes."""
+    return int((get_settings().import_max_mb if max_mb is None else max_mb) * MEGABYTE)
+
+
+def too_big(path: Path, files: list[Path], limit: int) -> str | None:
+    """Why the import is refused unread, or None: JSON takes about nine times its size in memory to parse
+    (a 50 MB feed took 449 MB), so a size limit is checked before anything is opened."""
+    total = sum(file.stat().st_size for file in files)
+    if total <= limit:
+        return None
+    what = "is" if path.is_file() else f"holds {len(files)} files of"
+    return (
+        f"{what} {total / MEGABYTE:.1f} MB; imports are limited to {limit / MEGABYTE:g} MB (IMPORT_MAX_MB). "
+        "Split the directory, or raise IMPORT_MAX_MB if the machine has the memory"
+    )
+
+
+def read_directory(
+    path: Path | str, problems: Problems, progress: Progress | None = None, *, max_mb: float | None = None
+) -> ParsedDirectory:
     """Reads and checks every record under `path`; problems are collected, nothing is raised."""
     path = Path(path)
     collector = Collector(problems)
@@ -64,6 +87,10 @@ def read_directory(path: Path | str, problems: Problems, progress: Progress | No
     files = source_files(path)
     if not files:
         problems.reject(str(path), "", "", "holds no *.json files")
+    refused = too_big(path, files, size_limit_bytes(max_mb))
+    if refused:
+        problems.reject(str(path), "", "", refused)
+        return collector.finish()
     for done, file in enumerate(files):
         display = file.name
         if file.suffix.lower() == ".csv":
@@ -76,12 +103,12 @@ def read_directory(path: Path | str, problems: Problems, progress: Progress | No
 
 
 def validate_directory(
-    path: Path | str, engine: Engine | None = None, *, full: bool = True
+    path: Path | str, engine: Engine | None = None, *, full: bool = True, max_mb: float | None = None
 ) -> ValidationResult:
     """Checks an import without writing. With `engine`, also checks what needs the database (organisation
     references to organisations imported earlier)."""
     problems = Problems()
-    parsed = read_directory(path, problems)
+    parsed = read_directory(path, problems, max_mb=max_mb)
     if engine is not None:
         with Session(engine) as session:
             plan_changes(session, parsed, full=full, problems=problems)
@@ -100,15 +127,17 @@ def import_directory(
     dry_run: bool = False,
     full: bool = True,
     progress: Progress | None = None,
+    max_mb: float | None = None,
 ) -> ImportReport:
     """Imports `path` into the database of `engine`, or with `dry_run` only says what would change.
 
     `full` (the default) marks active services that the import does not mention as inactive; a partial
     import (`full=False`) leaves them alone. Raises `ImportRejected` listing every problem when any record
-    is rejected; the database is then exactly as before.
+    is rejected; the database is then exactly as before. Files larger together than `max_mb` (default
+    IMPORT_MAX_MB) are refused before they are read.
     """
     problems = Problems()
-    parsed = read_directory(path, problems, progress)
+    parsed = read_directory(path, problems, progress, max_mb=max_mb)
     with engine.connect() as connection, connection.begin() as transaction:
         session = Session(bind=connection, future=True)
         plan = plan_changes(session, parsed, full=full, problems=problems)

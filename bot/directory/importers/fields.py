@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timezone
+from urllib.parse import urlsplit
 
 import phonenumbers
 
@@ -44,6 +45,14 @@ TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 OUTWARD_CODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MARKUP = re.compile(r"<[A-Za-z/!?][^>]{0,40}>?|\[[^\]\n]{0,80}\]\(")
+"""An HTML tag, comment or declaration (`<script`, `</b>`, `<!--`), or a Markdown link (`[text](url)`).
+Directory text reaches residents in the widget, which makes `[text](url)` a link, and in the officers'
+exports: text that is not plain is refused rather than guessed at. `a < b` and `<3` stay allowed."""
+WEB_SCHEMES = ("http", "https")
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?!\d)")
+BARE_HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:[/?#]|$)")
+"""`www.example.org/bins`, `example.co.uk`: a host name without `https://`."""
 
 
 def text(value: object, max_length: int | None = None) -> str | None:
@@ -57,12 +66,54 @@ def text(value: object, max_length: int | None = None) -> str | None:
         return None
     if max_length is not None and len(result) > max_length:
         raise FieldError(f"is {len(result)} characters long; at most {max_length} are allowed")
+    markup = MARKUP.search(result)
+    if markup:
+        found = _quoted(markup.group(0))
+        raise FieldError(f"contains markup ({found}); write plain text, without HTML tags or Markdown links")
     return result
 
 
 def text_up_to(max_length: int) -> Callable[[object], str | None]:
     """A `text` parser for a column of `max_length` characters."""
     return lambda value: text(value, max_length)
+
+
+class NotAWebAddress(FieldError):
+    """An address that is merely malformed ("http:www.example.org"): left out with a warning, since it
+    cannot become a link; a dangerous scheme is a plain `FieldError` and rejects the record."""
+
+
+def web_address(max_length: int) -> Callable[[object], str | None]:
+    """A parser for a web page address: http or https with a host. `javascript:`, `data:` and every other
+    scheme are refused, since the address is given to residents as a link to follow. Feeds often leave out
+    the scheme ("www.example.org/bins"): a bare host name gets `https://`."""
+
+    def parse(value: object) -> str | None:
+        result = text(value, max_length)
+        if result is None:
+            return None
+        scheme = SCHEME.match(result)
+        if scheme and scheme.group(1).lower() not in WEB_SCHEMES:
+            raise FieldError(
+                f"{_quoted(result)} is not a web address: only http:// and https:// are accepted"
+            )
+        if any(character.isspace() or ord(character) < 32 for character in result):
+            raise NotAWebAddress(f"{_quoted(result)} is not a web address (it contains spaces)")
+        if not scheme and BARE_HOST.match(result):
+            result = "https://" + result
+        try:
+            parts = urlsplit(result)
+        except ValueError as error:
+            raise NotAWebAddress(f"{_quoted(result)} is not a web address ({error})") from error
+        if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+            raise NotAWebAddress(
+                f"{_quoted(result)} is not a web address (write it in full, starting https://)"
+            )
+        if len(result) > max_length:
+            raise FieldError(f"is {len(result)} characters long; at most {max_length} are allowed")
+        return result
+
+    return parse
 
 
 def required_text(max_length: int, why: str) -> Callable[[object], str]:

@@ -36,6 +36,18 @@ class RecordReader:
     def warn(self, path: str, reason: str) -> None:
         self.problems.warn(self.file, self.label, path, reason)
 
+    def web_address(self, path: str, value: object, max_length: int = 1024) -> str | None:
+        """A page to link to: a dangerous scheme (`javascript:`) rejects the record; an address that is only
+        malformed is left out with a warning, as it could never become a link."""
+        try:
+            return fields.web_address(max_length)(value)
+        except fields.NotAWebAddress as error:
+            self.warn(path, f"{error}; left out")
+            return None
+        except fields.FieldError as error:
+            self.reject(path, str(error))
+            return None
+
     def email(self, path: str, value: object) -> str | None:
         """Addresses are shown, never sent to, so a malformed one is dropped with a warning, not rejected."""
         address = self.read(path, fields.text_up_to(255), value)

@@ -104,7 +104,7 @@ def _limiter(request: Request, settings: Settings) -> TokenBucketLimiter:
 
 
 def client_key(request: Request) -> str:
-    """The client's IP address as the server sees it (uvicorn applies trusted proxies' X-Forwarded-For)."""
+    """The client's IP address: the connecting one, or a trusted proxy's X-Forwarded-For (bot.web.proxies)."""
     return request.client.host if request.client else "unknown"
 
 

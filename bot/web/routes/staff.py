@@ -24,13 +24,12 @@ from bot.directory.queries import service_details
 from bot.gaplog.models import Role
 from bot.gaplog.record import record_referral
 from bot.safety.fallback import answer_crisis
-from bot.web.auth import SignedInUser, require_role, verify_csrf
+from bot.web.auth import SignedInUser, require_role, set_flash, take_flash, verify_csrf
 from bot.web.deps import app_engine, app_settings, db_session
 from bot.web.lookup import BadQuery, LookupUnavailable, check_query, describe_all, rank
 from bot.web.templating import render
 
 LOOKUP_ROLES = (Role.STAFF.value, Role.OFFICER.value)
-FLASH_KEY = "staff_lookup_flash"
 
 router = APIRouter(tags=["staff lookup"])
 
@@ -95,7 +94,7 @@ async def lookup_page(
         error, status_code = str(problem), 422
     except LookupUnavailable as problem:
         error, status_code = str(problem), 503
-    flash = request.session.pop(FLASH_KEY, None) if "session" in request.scope else None
+    flash = take_flash(request)
     return render(
         request,
         "staff/lookup.html",
@@ -126,7 +125,7 @@ def record_referral_form(
             status_code=404,
         )
     record_referral(session, service_id=service.id, staff_user=user.username, channel="staff")
-    request.session[FLASH_KEY] = f"Referral recorded: {service.name} ({service.organisation.name})."
+    set_flash(request, session, f"Referral recorded: {service.name} ({service.organisation.name}).")
     query = q.strip()[:500]
     target = "/staff" + (f"?q={quote(query, safe='')}" if query else "")
     return RedirectResponse(target, status_code=303)
