@@ -13,7 +13,6 @@ from pydantic import BaseSettings, validator
 
 from bot import PROJECT_ROOT
 
-
 BANK_HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
 
 
@@ -32,8 +31,8 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the directory and gap-log database. Default: an SQLite file under var/."""
     timezone: str = "Europe/London"
     bank_holidays: str = "ENG"
-    """Whose bank holidays close services: ENG (England), WLS (Wales), SCT (Scotland) or NIR (Northern Ireland),
-    the UK subdivisions of the `holidays` library."""
+    """Whose bank holidays close services: ENG (England), WLS (Wales), SCT (Scotland) or NIR (Northern
+    Ireland), the UK subdivisions of the `holidays` library."""
     gaplog_salt: str = ""
     """Salt for hashing conversation ids in the gap log. Empty: generated once under VAR_DIR and kept."""
     gaplog_retention_days: int = 90
