@@ -479,7 +479,7 @@ def council_answer(
         lines.append(status)
     if kind == "open" and is_open is not False:
         lines.append(f"Call {_phones_sentence(daytime, channel)}." if daytime else f"Call {phone}.")
-    if kind in ("open", "phone") and centre.address:
+    if kind in ("open", "phone", "person") and centre.address:
         lines.append(f"Address: {centre.address}.")
     return "\n".join(line for line in lines if line)
 
