@@ -13,6 +13,8 @@ from pydantic import BaseSettings, validator
 
 from bot import PROJECT_ROOT
 
+BANK_HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
+
 
 def _absolute(path: Path) -> Path:
     return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
@@ -28,6 +30,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy URL of the directory and gap-log database. Default: an SQLite file under var/."""
     timezone: str = "Europe/London"
+    bank_holidays: str = "ENG"
+    """Whose bank holidays close services: ENG (England), WLS (Wales), SCT (Scotland) or NIR (Northern
+    Ireland), the UK subdivisions of the `holidays` library."""
     gaplog_salt: str = ""
     """Salt for hashing conversation ids in the gap log. Empty: generated once under VAR_DIR and kept."""
     gaplog_retention_days: int = 90
@@ -128,6 +133,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.here_to_help_env == "production"
+
+    @validator("bank_holidays")
+    def _known_bank_holidays(cls, value: str) -> str:  # noqa: N805
+        region = value.strip().upper()
+        if region not in BANK_HOLIDAY_REGIONS:
+            raise ValueError(f"BANK_HOLIDAYS must be one of {', '.join(BANK_HOLIDAY_REGIONS)}; got {value!r}")
+        return region
 
     @validator("log_level")
     def _upper_log_level(cls, value: str) -> str:  # noqa: N805

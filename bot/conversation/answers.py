@@ -4,7 +4,8 @@ are open now.
 The wording rules live here, away from Rasa, so they can be read and tested in one place:
 - residents only ever see public numbers; staff also see staff-only numbers and staff notes;
 - when the service belongs to someone other than the host council, the answer says so plainly, first;
-- when the service is shut and the directory has an out-of-hours number, it is given;
+- when the service (or the contact centre) is shut, the answer says so and when it opens, leads with what can
+  be done online now, and gives the out-of-hours number when the directory has one;
 - when two or three services are about equally likely, the resident picks from buttons instead of the bot
   guessing.
 """
@@ -18,10 +19,22 @@ from datetime import datetime
 from typing import Any
 
 from bot.conversation.channel import STAFF
-from bot.conversation.opening import OpeningState, describe_weekly, hours_from_schedules, opening_state
+from bot.conversation.opening import (
+    Hours,
+    OpeningState,
+    day_hours,
+    day_words,
+    describe_weekly,
+    hours_from_schedules,
+    next_opening,
+    opening_state,
+    when_words,
+)
 from bot.conversation.postcodes import InvalidPostcode, Postcode, in_areas
+from bot.conversation.when import AskedDays
 from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.queries import PhoneInfo, ServiceDetails
+from bot.settings import get_settings
 
 CHOOSE_INTENT = "choose_service"
 FEEDBACK_QUESTION = "Did that answer your question?"
@@ -96,9 +109,36 @@ def contact_phone(service: ServiceDetails | None, channel: str, fallback: str = 
 # --- opening ------------------------------------------------------------------------------------------------
 
 
+def service_hours(service: ServiceDetails) -> Hours:
+    """The service's hours; shut on the council's bank holidays (setting BANK_HOLIDAYS) unless it opens."""
+    return hours_from_schedules(
+        service.schedules,
+        open_on_bank_holidays=service.open_on_bank_holidays,
+        bank_holidays=get_settings().bank_holidays,
+    )
+
+
 def service_opening(service: ServiceDetails, now: datetime) -> OpeningState:
-    hours = hours_from_schedules(service.schedules, open_on_bank_holidays=service.open_on_bank_holidays)
-    return opening_state(hours, now)
+    return opening_state(service_hours(service), now)
+
+
+def out_of_hours_phones(service: ServiceDetails, channel: str) -> list[PhoneInfo]:
+    """The numbers to give while the service is shut: its own, else its organisation's out-of-hours lines."""
+    _, out_of_hours = phones_for(service, channel)
+    if not out_of_hours:
+        out_of_hours = [p for p in _visible(service.organisation.phones, channel) if p.out_of_hours]
+    return out_of_hours
+
+
+def _out_of_hours_sentence(service: ServiceDetails, channel: str) -> str:
+    phones = out_of_hours_phones(service, channel)
+    return f"Out of hours, call {_phones_sentence(phones, channel)}." if phones else ""
+
+
+def _online_sentence(service: ServiceDetails) -> str:
+    """What can be done now, while nobody answers the phone: the web, which never closes."""
+    url = service.url or service.organisation.website
+    return f"You can do many things online now: {url}" if url else ""
 
 
 def _opening_sentence(service: ServiceDetails, now: datetime, channel: str) -> str:
@@ -107,9 +147,9 @@ def _opening_sentence(service: ServiceDetails, now: datetime, channel: str) -> s
         return ""
     words = f"They are {state.describe()}."
     if not state.is_open:
-        _, out_of_hours = phones_for(service, channel)
+        out_of_hours = _out_of_hours_sentence(service, channel)
         if out_of_hours:
-            words += f" Out of hours, call {_phones_sentence(out_of_hours, channel)}."
+            words += f" {out_of_hours}"
     return words
 
 
@@ -225,8 +265,8 @@ def contact_detail(service: ServiceDetails, kind: str, *, channel: str) -> str:
 
 
 def opening_answer(service: ServiceDetails, *, now: datetime, channel: str) -> str:
-    """ "Are they open now?" about the service already found."""
-    hours = hours_from_schedules(service.schedules, open_on_bank_holidays=service.open_on_bank_holidays)
+    """ "Are they open now?" about the service already found; when shut, the web comes before phones."""
+    hours = service_hours(service)
     state = opening_state(hours, now)
     if not state.known:
         phone = contact_phone(service, channel)
@@ -237,9 +277,53 @@ def opening_answer(service: ServiceDetails, *, now: datetime, channel: str) -> s
     if usual and not state.always_open:
         words += f" Usual hours: {usual}."
     if not state.is_open:
-        _, out_of_hours = phones_for(service, channel)
+        for sentence in (_online_sentence(service), _out_of_hours_sentence(service, channel)):
+            if sentence:
+                words += f"\n{sentence}"
+    return words
+
+
+def day_lines(service: ServiceDetails, asked: AskedDays) -> list[str]:
+    """A line per day asked about: "Saturday 26 December (Boxing Day): closed", "Monday 30 November: open
+    9am to 5pm"."""
+    hours = service_hours(service)
+    lines = []
+    for day in asked.days:
+        found = day_hours(hours, day)
+        name = day_words(day)
+        if found.holiday and not found.reason:
+            name += f" ({found.holiday})"
+        state = found.describe()
+        lines.append(f"{name}: {'open ' if found.is_open and not state.startswith('open') else ''}{state}")
+    return lines
+
+
+def day_answer(service: ServiceDetails, asked: AskedDays, *, now: datetime, channel: str) -> str:
+    """ "Are they open tomorrow / at the weekend / over Christmas?" from the service's hours on those days.
+
+    A day it is shut says why (a bank holiday, a closure) and when it next opens after it; the out-of-hours
+    number follows when the directory has one.
+    """
+    hours = service_hours(service)
+    if not hours.known:
+        return opening_answer(service, now=now, channel=channel)
+    lines = day_lines(service, asked)
+    if len(lines) == 1 and asked.label == f"on {day_words(asked.days[0])}":
+        words = f"{service.name} on {lines[0]}."
+    elif len(lines) == 1:
+        day, _, state = lines[0].partition(": ")
+        words = f"{service.name} {asked.label} ({day}): {state}."
+    else:
+        words = f"{service.name} {asked.label}:\n" + "\n".join(lines)
+    closed = [day for day in asked.days if not day_hours(hours, day).is_open]
+    if closed:
+        start = datetime.combine(closed[0], datetime.min.time(), tzinfo=now.tzinfo)
+        reopens = next_opening(hours, max(start, now))
+        if reopens is not None:
+            words += f"\nThey next open {when_words(reopens, now)}."
+        out_of_hours = _out_of_hours_sentence(service, channel)
         if out_of_hours:
-            words += f" Out of hours, call {_phones_sentence(out_of_hours, channel)}."
+            words += f" {out_of_hours}"
     return words
 
 
@@ -313,22 +397,100 @@ def choices(services: Sequence[ServiceDetails], *, retry: bool = False) -> Reply
 # --- hand-off and fallback ----------------------------------------------------------------------------------
 
 
-def handoff(centre: ServiceDetails | None, *, now: datetime, channel: str, fallback_phone: str) -> str:
-    """ "Can I speak to someone?": the contact centre's number and whether it is open now."""
+def centre_status(
+    centre: ServiceDetails, *, now: datetime, channel: str, phone: str, subject: str = ""
+) -> str:
+    """Whether the contact centre is open now, and if not, what to do until it opens.
+
+    Open: "Customer Services is open now until 5:30pm (today 8:30am to 5:30pm)." Shut: it says so and when it
+    opens, then what can be done online now, then any out-of-hours number, so nobody is sent to a phone line
+    that will not answer. Empty when the directory lists no hours. `subject` replaces the centre's name.
+    """
+    subject = subject or centre.name
+    state = service_opening(centre, now)
+    if not state.known:
+        return ""
+    if state.is_open:
+        today = day_hours(service_hours(centre), now.date())
+        hours = "" if state.always_open or not today.is_open else f" (today {today.describe()})"
+        return f"{subject} {'are' if subject == 'They' else 'is'} {state.describe()}{hours}."
+    words = f"{subject} ({phone}) is {state.describe()}." if phone else f"{subject} is {state.describe()}."
+    for sentence in (_online_sentence(centre), _out_of_hours_sentence(centre, channel)):
+        if sentence:
+            words += f"\n{sentence}"
+    return words
+
+
+def centre_is_open(centre: ServiceDetails | None, now: datetime) -> bool | None:
+    """True or False when the directory lists the contact centre's hours, else None."""
+    if centre is None:
+        return None
+    state = service_opening(centre, now)
+    return state.is_open if state.known else None
+
+
+def council_answer(
+    centre: ServiceDetails | None,
+    kind: str,
+    *,
+    now: datetime,
+    channel: str,
+    fallback_phone: str,
+    asked: AskedDays | None = None,
+) -> str:
+    """ "What time does the council open?", "council phone number", "where is the council office?", "can I
+    speak to someone?".
+
+    The council, to a resident, is its contact centre (the directory's `is_contact_centre` service): its
+    number, whether it is open now and its hours today (or on the days asked about), its address and web page.
+    `kind` is what was asked ("open", "phone", "address", "email", "web", "person"), answered first; when the
+    centre is shut, what can be done online now and any out-of-hours number come before the address.
+    """
     phone = contact_phone(centre, channel, fallback_phone)
     if centre is None:
+        return (
+            f"You can contact the council's contact centre on {phone}."
+            if phone
+            else ("Please contact the council's offices.")
+        )
+    if asked is not None and asked.days != (now.date(),):
+        words = day_answer(centre, asked, now=now, channel=channel)
+        return f"{words}\nCall {phone}." if phone else words
+    is_open = centre_is_open(centre, now)
+    lines = []
+    daytime, _ = phones_for(centre, channel)
+    if kind == "address":
+        lines.append(
+            f"{centre.name} is at {centre.address}."
+            if centre.address
+            else f"{centre.name} does not list an address to visit in our directory."
+        )
+    elif kind in ("email", "web"):
+        lines.append(contact_detail(centre, kind, channel=channel))
+    elif kind == "phone" and daytime:
+        lines.append(f"You can call {centre.name} on {_phones_sentence(daytime, channel)}.")
+    elif kind == "person" and is_open is not False:
+        lines.append(f"You can speak to someone at {centre.name} on {phone}.")
+    subject = "They" if lines and is_open else centre.name
+    status = centre_status(centre, now=now, channel=channel, phone=phone, subject=subject)
+    if status and subject == "They":
+        lines[-1] += f" {status}"
+    elif status:
+        lines.append(status)
+    if kind == "open" and is_open is not False:
+        lines.append(f"Call {_phones_sentence(daytime, channel)}." if daytime else f"Call {phone}.")
+    if kind in ("open", "phone", "person") and centre.address:
+        lines.append(f"Address: {centre.address}.")
+    return "\n".join(line for line in lines if line)
+
+
+def handoff(centre: ServiceDetails | None, *, now: datetime, channel: str, fallback_phone: str) -> str:
+    """ "Can I speak to someone?": the contact centre's number and whether it is open now; when it is shut,
+    when it opens, what can be done online now and any out-of-hours number."""
+    if centre is None:
+        phone = contact_phone(centre, channel, fallback_phone)
         return f"You can speak to someone at the council's contact centre on {phone}."
-    words = f"You can speak to someone at {centre.name} on {phone}."
-    state = service_opening(centre, now)
-    if state.known:
-        if state.is_open:
-            words += f" They are {state.describe()}."
-        else:
-            words = f"{centre.name} ({phone}) is {state.describe()}."
-            url = centre.url or centre.organisation.website
-            if url:
-                words += f" In the meantime you can find help and report things online at {url}"
-    return words
+    return council_answer(centre, "person", now=now, channel=channel, fallback_phone=fallback_phone)
 
 
 FALLBACK_WORDING = {
@@ -338,13 +500,27 @@ FALLBACK_WORDING = {
 }
 
 
-def fallback(reason: str, *, phone: str) -> str:
-    """The polite reply when the bot cannot help, always with a way to reach a person."""
+def fallback(
+    reason: str,
+    *,
+    phone: str,
+    centre: ServiceDetails | None = None,
+    now: datetime | None = None,
+    channel: str = "resident",
+) -> str:
+    """The polite reply when the bot cannot help, always with a way to reach a person.
+
+    When the contact centre is shut (`centre` and `now` given), the reply says so instead of sending the
+    resident to a phone nobody answers: when it opens, what can be done online now, any out-of-hours number.
+    """
     opening = FALLBACK_WORDING.get(reason, FALLBACK_WORDING["not_understood"])
     words = (
         f"{opening} I can help you find council services, such as bin collections, council tax, "
         "housing or reporting a problem in the street."
     )
+    if centre is not None and now is not None and centre_is_open(centre, now) is False:
+        status = centre_status(centre, now=now, channel=channel, phone=phone, subject="Our contact centre")
+        return f"{words}\n{status}"
     if phone:
         words += f" You can also call our contact centre on {phone}."
     return words

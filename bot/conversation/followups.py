@@ -63,6 +63,36 @@ PERSON_WORDS = frozenset(
 )
 
 
+COUNCIL_PHRASES = (
+    "council",
+    "councils",
+    "council's",
+    "the councils",
+    "town hall",
+    "civic centre",
+    "civic center",
+    "contact centre",
+    "contact center",
+    "call centre",
+    "customer services",
+    "customer service",
+    "council offices",
+)
+"""What residents call the council itself: to them, its contact centre."""
+COUNCIL_WORDS = frozenset(word for phrase in COUNCIL_PHRASES for word in phrase.split()) | {"offices"}
+YOU_WORDS = frozenset({"you", "your", "yours", "youre", "you're", "ya"})
+"""Asked of the assistant with no service in view, "when are you open?" means the council."""
+
+
+def mentions_the_council(text: str, *, service_in_view: bool) -> bool:
+    """Does the message ask about the council itself ("what time does the council open?", "where is the town
+    hall?"), or, with no service found yet, about "you"?"""
+    padded = " " + " ".join(words(text)) + " "
+    if any(f" {phrase} " in padded for phrase in COUNCIL_PHRASES):
+        return True
+    return not service_in_view and bool(set(words(text)) & YOU_WORDS)
+
+
 def names_a_need(text: str, also_ignore: frozenset[str] = frozenset()) -> bool:
     """Does the message say something beyond "what's their number / are they open" (and `also_ignore`)?"""
     return any(

@@ -1,8 +1,10 @@
 """Is a service open right now, and if not, when does it open? Computed in the council's time zone.
 
 Residents ask "are they open?" at any hour, so the answer is worked out from the directory's weekly hours at
-the moment of asking, in Europe/London (so British Summer Time is right), skipping England and Wales bank
-holidays unless the service opens on them, and honouring dated closures ("closed for refurbishment").
+the moment of asking, in Europe/London (so British Summer Time is right), skipping the council's bank holidays
+(England and Wales by default; Scotland or Northern Ireland by setting, from the maintained `holidays`
+library) unless the service opens on them, and honouring dated closures ("closed for refurbishment").
+`day_hours` answers the same for a whole day ("are they open on Boxing Day?").
 Everything here is pure: the caller passes the hours and the clock, so it is tested with a frozen clock.
 """
 
@@ -63,6 +65,8 @@ class Hours:
     weekly: tuple[WeeklyHours, ...] = ()
     closures: tuple[Closure, ...] = ()
     open_on_bank_holidays: bool = False
+    bank_holidays: str = "ENG"
+    """Whose bank holidays apply: a UK subdivision of the `holidays` library (ENG, WLS, SCT, NIR)."""
 
     @property
     def known(self) -> bool:
@@ -123,14 +127,21 @@ def london_now(tz_name: str = "Europe/London") -> datetime:
     return datetime.now(zone)
 
 
-@lru_cache(maxsize=16)
-def _bank_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+@lru_cache(maxsize=32)
+def bank_holidays_in(year: int, region: str = "ENG") -> dict[date, str]:
+    """Every bank holiday of `region` (ENG, WLS, SCT, NIR) in `year`, by date, as the `holidays` library names
+    them ("Boxing Day (observed)" is the substitute day)."""
+    return dict(holidays.country_holidays("GB", subdiv=region, years=year).items())
 
 
-def bank_holiday(day: date) -> str | None:
-    """The England and Wales bank holiday on `day`, by name, or None."""
-    return _bank_holidays(day.year).get(day)
+def bank_holiday(day: date, region: str = "ENG") -> str | None:
+    """The bank holiday on `day` in `region` (England and Wales by default), by name, or None."""
+    return bank_holidays_in(day.year, region).get(day)
+
+
+def holiday_words(name: str) -> str:
+    """A bank holiday's name as residents read it: "Boxing Day (observed)" -> "Boxing Day substitute day"."""
+    return name.replace(" (observed)", " substitute day").replace("Saint ", "St ")
 
 
 def parse_byday(byday: str | None) -> frozenset[int]:
@@ -163,9 +174,9 @@ def _shut_reason(day: date, hours: Hours) -> tuple[str, date | None] | None:
     for closure in hours.closures:
         if closure.covers(day):
             return (closure.reason or "temporarily closed", closure.end)
-    name = bank_holiday(day)
+    name = bank_holiday(day, hours.bank_holidays)
     if name and not (hours.open_on_bank_holidays or hours.round_the_clock):
-        return (f"{name} bank holiday", None)
+        return (f"{holiday_words(name)} bank holiday", None)
     return None
 
 
@@ -208,7 +219,79 @@ def opening_state(hours: Hours, now: datetime, tz_name: str = "Europe/London") -
     )
 
 
-def hours_from_schedules(schedules: Iterable[object], *, open_on_bank_holidays: bool = False) -> Hours:
+@dataclass(frozen=True)
+class DayHours:
+    """When a service is open on one calendar day, after its closures and bank holidays."""
+
+    day: date
+    intervals: tuple[tuple[time, time], ...] = ()
+    """Opening and closing clock times that day, in order (a closing time of midnight means end of day)."""
+    reason: str = ""
+    """Why it is shut on a day it would normally open: a bank holiday or a closure's description."""
+    holiday: str = ""
+    """The bank holiday that day, by name, even when the service opens on it."""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.intervals)
+
+    def describe(self) -> str:
+        """ "8:30am to 5pm", "closed (Boxing Day bank holiday)", "closed", "open 24 hours"."""
+        if not self.intervals:
+            return f"closed ({self.reason})" if self.reason else "closed"
+        if self.intervals == ((time(0, 0), time(0, 0)),):
+            return "open 24 hours"
+        return " and ".join(
+            f"{format_clock(opens)} to {format_clock(closes)}" for opens, closes in self.intervals
+        )
+
+
+def day_hours(hours: Hours, day: date, tz_name: str = "Europe/London") -> DayHours:
+    """When the service is open on `day`: its own hours that day, not an overnight spill from the eve."""
+    zone = ZoneInfo(tz_name)
+    name = bank_holiday(day, hours.bank_holidays) or ""
+    holiday = holiday_words(name) if name else ""
+    shut = _shut_reason(day, hours)
+    normally = _intervals_on(day, hours, zone)
+    if shut is not None:
+        return DayHours(
+            day=day, reason=shut[0] if normally or _closure_on(day, hours) else "", holiday=holiday
+        )
+    times = sorted(
+        {(start.timetz().replace(tzinfo=None), end.timetz().replace(tzinfo=None)) for start, end in normally}
+    )
+    return DayHours(day=day, intervals=tuple(times), holiday=holiday)
+
+
+def _closure_on(day: date, hours: Hours) -> bool:
+    return any(closure.covers(day) for closure in hours.closures)
+
+
+def next_opening(hours: Hours, after: datetime, tz_name: str = "Europe/London") -> datetime | None:
+    """The first moment the service opens at or after `after` (None when nothing is listed soon)."""
+    zone = ZoneInfo(tz_name)
+    after = after.replace(tzinfo=zone) if after.tzinfo is None else after.astimezone(zone)
+    for start, end in _open_intervals(hours, after.date() - timedelta(days=1), LOOKAHEAD_DAYS + 1, zone):
+        if start >= after:
+            return start
+        if start < after < end:
+            return after
+    return None
+
+
+def when_words(moment: datetime, now: datetime) -> str:
+    """ "today at 9am", "tomorrow at 9am", "Monday at 8:30am", "Tuesday 29 December at 9am"."""
+    return _when(moment, now)
+
+
+def day_words(day: date) -> str:
+    """ "Saturday 26 December"."""
+    return _day_month(day)
+
+
+def hours_from_schedules(
+    schedules: Iterable[object], *, open_on_bank_holidays: bool = False, bank_holidays: str = "ENG"
+) -> Hours:
     """Build `Hours` from directory schedule rows (anything with byday/opens_at/closes_at/valid_*/closed)."""
     weekly: list[WeeklyHours] = []
     closures: list[Closure] = []
@@ -233,7 +316,12 @@ def hours_from_schedules(schedules: Iterable[object], *, open_on_bank_holidays: 
                 valid_to=row.valid_to,
             )
         )
-    return Hours(weekly=tuple(weekly), closures=tuple(closures), open_on_bank_holidays=open_on_bank_holidays)
+    return Hours(
+        weekly=tuple(weekly),
+        closures=tuple(closures),
+        open_on_bank_holidays=open_on_bank_holidays,
+        bank_holidays=bank_holidays,
+    )
 
 
 def format_clock(moment: time | datetime) -> str:

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
 from bot.conversation.followups import (
+    COUNCIL_WORDS,
     FEEDBACK_WORDS,
     PERSON_WORDS,
     chosen_position,
     contact_kind,
+    mentions_the_council,
     names_a_need,
 )
 from bot.conversation.postcodes import (
@@ -35,7 +37,9 @@ from bot.conversation.postcodes import (
     parse_outward,
     parse_postcode,
 )
+from bot.conversation.when import DAY_WORDS, AskedDays, asked_days
 from bot.directory.queries import ServiceDetails, contact_centre, host_organisation, services_details
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +218,9 @@ def is_mostly_postcode(text: str) -> bool:
 
 
 def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> None:
-    outcome.say(answers.fallback(reason, phone=_phone(session, turn.channel)))
+    centre = contact_centre(session)
+    phone = _phone(session, turn.channel)
+    outcome.say(answers.fallback(reason, phone=phone, centre=centre, now=turn.now, channel=turn.channel))
     outcome.answer = answer_meta.build(answer_meta.UNMET)
     outcome.slots.update(feedback_pending=False)
     outcome.records.append(UnmetRecord(reason=reason, text=turn.text, candidates=tuple(turn.services)))
@@ -278,9 +284,13 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
     return outcome
 
 
-def _target(session: Session, turn: TurnInput, outcome: Outcome) -> ServiceDetails | None:
-    """The service a follow-up is about: a new need named in the message, else the one already found."""
-    if names_a_need(turn.text) and is_confident(turn.services, turn.threshold):
+def _target(
+    session: Session, turn: TurnInput, outcome: Outcome, also_ignore: frozenset[str] = frozenset()
+) -> ServiceDetails | None:
+    """The service a follow-up is about: a new need named in the message, else the one already found.
+
+    `also_ignore`: words that do not make a new need here ("boxing day" in "are they open on boxing day?")."""
+    if names_a_need(turn.text, also_ignore) and is_confident(turn.services, turn.threshold):
         top_id = str(turn.services[0]["service_id"])
         if top_id != turn.service_id:
             found = services_details(session, [top_id])
@@ -304,8 +314,48 @@ def _target(session: Session, turn: TurnInput, outcome: Outcome) -> ServiceDetai
 _WHICH_SERVICE = 'Which service do you mean? Tell me what you need help with, for example "missed bin".'
 
 
+def asked_about(turn: TurnInput) -> AskedDays | None:
+    """The days the message asks about ("tomorrow", "over Christmas"), with the council's bank holidays."""
+    return asked_days(turn.text, turn.now.date(), get_settings().bank_holidays)
+
+
+def about_the_council(turn: TurnInput) -> bool:
+    """The message asks about the council itself ("what time does the council open?", "council phone
+    number"), and names no other need the router is sure of ("when does the council tax office open?")."""
+    if not mentions_the_council(turn.text, service_in_view=bool(turn.service_id)):
+        return False
+    return not names_a_confident_need(turn, COUNCIL_WORDS | DAY_WORDS)
+
+
+def council(session: Session, turn: TurnInput, kind: str) -> Outcome:
+    """The council itself, which to a resident is its contact centre: open or not now (or on the days asked
+    about), when it next opens, its number, address and web page, and what to do while it is shut."""
+    outcome = Outcome()
+    centre = contact_centre(session)
+    if centre is not None:
+        contact_line.remember(answers.contact_phone(centre, "resident"))
+    outcome.say(
+        answers.council_answer(
+            centre,
+            kind,
+            now=turn.now,
+            channel=turn.channel,
+            fallback_phone=contact_line.current(turn.channel),
+            asked=asked_about(turn) if kind == "open" else None,
+        )
+    )
+    outcome.answer = answer_meta.build(answer_meta.SERVICE, [centre] if centre is not None else [])
+    outcome.slots.update(feedback_pending=False)
+    return outcome
+
+
+_WHICH_SERVICE = 'Which service do you mean? Tell me what you need help with, for example "missed bin".'
+
+
 def contact_details(session: Session, turn: TurnInput) -> Outcome:
-    """ "What's their email / number / web page?", "where are they?" """
+    """ "What's their email / number / web page?", "where are they?"; "council phone number": the council."""
+    if about_the_council(turn):
+        return council(session, turn, contact_kind(turn.text))
     if not turn.service_id and names_a_confident_need(turn):
         return signpost(session, turn)
     outcome = Outcome()
@@ -320,16 +370,26 @@ def contact_details(session: Session, turn: TurnInput) -> Outcome:
 
 
 def opening_hours(session: Session, turn: TurnInput) -> Outcome:
-    """ "Are they open now?" """
-    if not turn.service_id and names_a_confident_need(turn):
+    """ "Are they open now / tomorrow / at the weekend / over Christmas?", "what time does the council open?"
+
+    The service already found is answered from its hours on the days asked about (bank holidays and
+    closures included); the council itself from its contact centre's.
+    """
+    if about_the_council(turn):
+        return council(session, turn, "open")
+    if not turn.service_id and names_a_confident_need(turn, DAY_WORDS):
         return signpost(session, turn)
     outcome = Outcome()
-    service = _target(session, turn, outcome)
+    service = _target(session, turn, outcome, DAY_WORDS)
     if service is None:
         outcome.say(_WHICH_SERVICE)
         outcome.answer = answer_meta.build(answer_meta.CLARIFY)
         return outcome
-    outcome.say(answers.opening_answer(service, now=turn.now, channel=turn.channel))
+    asked = asked_about(turn)
+    if asked is not None and asked.days and asked.days != (turn.now.date(),):
+        outcome.say(answers.day_answer(service, asked, now=turn.now, channel=turn.channel))
+    else:
+        outcome.say(answers.opening_answer(service, now=turn.now, channel=turn.channel))
     outcome.answer = answer_meta.for_service(service)
     return outcome
 
@@ -369,14 +429,7 @@ def handoff(session: Session, turn: TurnInput) -> Outcome:
             UnmetRecord(reason=ASKED_FOR_PERSON, text=turn.text, candidates=tuple(turn.services))
         )
         return outcome
-    outcome = Outcome()
-    centre = contact_centre(session)
-    fallback_phone = contact_line.current(turn.channel)
-    if centre is not None:
-        contact_line.remember(answers.contact_phone(centre, "resident"))
-    outcome.say(answers.handoff(centre, now=turn.now, channel=turn.channel, fallback_phone=fallback_phone))
-    outcome.answer = answer_meta.build(answer_meta.SERVICE, [centre] if centre is not None else [])
-    outcome.slots.update(feedback_pending=False)
+    outcome = council(session, turn, "person")
     outcome.records.append(
         UnmetRecord(reason=ASKED_FOR_PERSON, text=turn.text, candidates=tuple(turn.services))
     )

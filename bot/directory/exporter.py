@@ -187,6 +187,36 @@ def _service_attributes(service: ServiceRecord) -> list[dict[str, Any]]:
     return attributes
 
 
+def _locations(service: ServiceRecord) -> list[dict[str, Any]]:
+    """The service's address as one HSDS location (the whole line in `address_1`, as it is stored)."""
+    if not service.address:
+        return []
+    location_id = _stable_id(service.id, "location")
+    return [
+        {
+            "id": _stable_id(service.id, "service_at_location"),
+            "service_id": service.id,
+            "location_id": location_id,
+            "location": {
+                "id": location_id,
+                "location_type": "physical",
+                "addresses": [
+                    {
+                        "id": _stable_id(service.id, "address"),
+                        "location_id": location_id,
+                        "address_1": service.address,
+                        "city": "",
+                        "state_province": "",
+                        "postal_code": "",
+                        "country": "GB",
+                        "address_type": "physical",
+                    }
+                ],
+            },
+        }
+    ]
+
+
 def service_to_hsds(service: ServiceRecord, organisation: OrganisationRecord | None) -> dict[str, Any]:
     return _drop_empty(
         {
@@ -203,6 +233,7 @@ def service_to_hsds(service: ServiceRecord, organisation: OrganisationRecord | N
             "phones": [phone_to_hsds(phone) for phone in service.phones],
             "schedules": [schedule_to_hsds(schedule) for schedule in service.schedules],
             "service_areas": [area_to_hsds(area) for area in service.areas],
+            "service_at_locations": _locations(service),
             "organization": organisation_to_hsds(organisation) if organisation else None,
             "attributes": _service_attributes(service),
         }

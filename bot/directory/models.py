@@ -89,6 +89,8 @@ class Service(Base):
     open_on_bank_holidays = Column(Boolean, nullable=False, default=False)
     is_contact_centre = Column(Boolean, nullable=False, default=False)
     """The council's general contact centre: the number given on fallback and hand-off."""
+    address = Column(Text)
+    """Where residents can visit it, on one line: HSDS `service_at_locations[].location.addresses[]`."""
 
     organisation = relationship("Organisation", back_populates="services")
     phones = relationship(

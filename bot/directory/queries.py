@@ -76,6 +76,8 @@ class ServiceDetails:
     lgsl_codes: tuple[int, ...] = ()
     open_on_bank_holidays: bool = False
     is_contact_centre: bool = False
+    address: str = ""
+    """Where residents can visit, on one line ("Civic Centre, Market Street, Brackenford BV1 1AA")."""
 
     @property
     def is_active(self) -> bool:
@@ -145,6 +147,7 @@ def _details(service: Service) -> ServiceDetails:
         lgsl_codes=tuple(service.codes),
         open_on_bank_holidays=bool(service.open_on_bank_holidays),
         is_contact_centre=bool(service.is_contact_centre),
+        address=(service.address or "").strip(),
     )
 
 

@@ -13,8 +13,8 @@ Source format (see docs/demo-directory.md for the full description):
     output: district.json
     organisations:
       - slug, name, kind, host?, alternate_name?, description, email, website, verified, phones[], services[]
-    service: slug, name, aka?, lgsl[], about, url, email?, phones[], hours, closures[], areas[], phrases,
-             staff[], contact_centre?, bank_holidays?, verified?, status?
+    service: slug, name, aka?, lgsl[], about, url, email?, address?, phones[], hours, closures[], areas[],
+             phrases, staff[], contact_centre?, bank_holidays?, verified?, status?
     phone:   "01632 960101 | what it is for | staff | ooh | text | ext=12"
     hours:   a preset (office, office_sat, contact_centre, always) or a list of "MO-FR 09:00-17:00"
     closure: "2027-01-11..2027-04-30 why it is closed"
@@ -163,6 +163,40 @@ def spoken_days(days: list[str]) -> str:
         + (" and " if len(days) > 1 else "")
         + DAY_NAMES[days[-1]]
     )
+
+
+def locations(slug: str, address: str, where: str) -> list[dict[str, Any]]:
+    """ "Civic Centre | Market Street | Brackenford | Oakshire | BV1 1AA" -> one HSDS location and address."""
+    parts = [part.strip() for part in address.split("|")]
+    if len(parts) != 5 or not all(parts):
+        shape = "place | street | town | county | postcode"
+        raise SourceError(f"{where}: address {address!r} should be '{shape}'")
+    name, street, town, county, postcode = parts
+    location_id = uid(slug, "location")
+    return [
+        {
+            "id": uid(slug, "at-location"),
+            "service_id": uid(slug),
+            "location_id": location_id,
+            "location": {
+                "id": location_id,
+                "location_type": "physical",
+                "name": name,
+                "addresses": [
+                    {
+                        "id": uid(slug, "address"),
+                        "location_id": location_id,
+                        "address_1": street,
+                        "city": town,
+                        "state_province": county,
+                        "postal_code": postcode,
+                        "country": "GB",
+                        "address_type": "physical",
+                    }
+                ],
+            },
+        }
+    ]
 
 
 def schedules(slug: str, service: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -322,6 +356,8 @@ def service_record(
         record["url"] = url
     if email:
         record["email"] = email
+    if service.get("address"):
+        record["service_at_locations"] = locations(slug, service["address"], where)
     record["status"] = status
     record["assured_date"] = verified.isoformat()
     record["last_modified"] = f"{verified.isoformat()}T09:00:00+00:00"

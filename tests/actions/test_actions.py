@@ -107,6 +107,7 @@ async def test_in_the_evening_the_answer_says_closed_and_gives_the_out_of_hours_
     assert "Out of hours, call 01632 960599 (Dangerous roads)" in answer
 
 
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
 async def test_a_vague_message_gets_a_polite_reply_with_the_contact_centre_and_is_logged_low_confidence(
     directory, dispatcher, make_tracker, domain
 ) -> None:
@@ -262,7 +263,8 @@ async def test_are_they_open_now_in_the_evening(directory, dispatcher, make_trac
     tracker = make_tracker("are they open now?", intent="ask_open", slots={"service_id": "waste"})
     await ActionOpeningHours().run(dispatcher, tracker, domain)
     assert texts(dispatcher) == [
-        "Bin collections is closed now; opens tomorrow at 9am. Usual hours: Monday to Friday 9am to 5pm."
+        "Bin collections is closed now; opens tomorrow at 9am. Usual hours: Monday to Friday 9am to 5pm.\n"
+        "You can do many things online now: https://www.brackenford.example/bins"
     ]
 
 
@@ -284,7 +286,8 @@ async def test_asking_for_a_person_at_the_weekend_gives_when_the_contact_centre_
 async def test_asking_for_a_person_in_office_hours(directory, dispatcher, make_tracker, domain) -> None:
     await ActionHandoff().run(dispatcher, make_tracker("human please", intent="ask_person"), domain)
     assert texts(dispatcher) == [
-        "You can speak to someone at Customer Services on 01632 960100. They are open now until 5:30pm."
+        "You can speak to someone at Customer Services on 01632 960100. "
+        "They are open now until 5:30pm (today 8:30am to 5:30pm)."
     ]
 
 

@@ -162,6 +162,7 @@ def test_are_they_open_gives_the_state_and_the_usual_hours() -> None:
     text = opening_answer(WASTE, now=WEDNESDAY_EVENING, channel=RESIDENT)
     assert text == (
         "Bin collections is closed now; opens tomorrow at 9am. Usual hours: Monday to Friday 9am to 5pm."
+        "\nYou can do many things online now: https://www.brackenford.example/bins"
     )
 
 
@@ -177,7 +178,8 @@ def test_asking_for_a_person_when_the_contact_centre_is_closed_says_when_it_open
     open_text = handoff(centre, now=WEDNESDAY_AFTERNOON, channel=RESIDENT, fallback_phone="")
     closed_text = handoff(centre, now=WEDNESDAY_EVENING, channel=RESIDENT, fallback_phone="")
     assert open_text == (
-        "You can speak to someone at Customer Services on 01632 960100. They are open now until 5pm."
+        "You can speak to someone at Customer Services on 01632 960100. "
+        "They are open now until 5pm (today 9am to 5pm)."
     )
     assert "closed now; opens tomorrow at 9am" in closed_text
     assert "https://www.brackenford.example/contact-us" in closed_text

@@ -12,9 +12,11 @@ from bot.conversation.opening import (
     Closure,
     Hours,
     WeeklyHours,
+    day_hours,
     describe_weekly,
     format_clock,
     london_now,
+    next_opening,
     opening_state,
 )
 
@@ -128,3 +130,37 @@ def test_times_are_written_the_way_councils_write_them(clock: time, words: str) 
 def test_usual_hours_are_summarised() -> None:
     assert describe_weekly(OFFICE) == "Monday to Friday 9am to 5pm"
     assert describe_weekly(ROUND_THE_CLOCK) == "24 hours a day, every day"
+
+
+# --- whole days ("are they open on Boxing Day?") ---
+
+
+def test_a_weekday_has_its_usual_hours() -> None:
+    assert day_hours(OFFICE, date(2026, 11, 19)).describe() == "9am to 5pm"
+
+
+def test_a_bank_holiday_on_a_working_day_is_closed_with_its_name() -> None:
+    monday = day_hours(OFFICE, date(2026, 12, 28))
+    assert not monday.is_open
+    assert monday.describe() == "closed (Boxing Day substitute day bank holiday)"
+
+
+def test_a_bank_holiday_at_the_weekend_is_named_but_the_office_was_shut_anyway() -> None:
+    saturday = day_hours(OFFICE, date(2026, 12, 26))
+    assert (saturday.describe(), saturday.holiday) == ("closed", "Boxing Day")
+
+
+def test_scotlands_bank_holidays_are_used_when_the_council_is_in_scotland() -> None:
+    scottish = Hours(weekly=OFFICE.weekly, bank_holidays="SCT")
+    assert day_hours(OFFICE, date(2026, 11, 30)).is_open
+    assert day_hours(scottish, date(2026, 11, 30)).describe() == "closed (St Andrew's Day bank holiday)"
+    assert not day_hours(scottish, date(2027, 1, 4)).is_open  # New Year Holiday (observed)
+    assert day_hours(OFFICE, date(2027, 1, 4)).is_open
+
+
+def test_a_round_the_clock_line_is_open_24_hours_on_christmas_day() -> None:
+    assert day_hours(ROUND_THE_CLOCK, date(2026, 12, 25)).describe() == "open 24 hours"
+
+
+def test_the_next_opening_after_christmas_2026_is_tuesday_29_december() -> None:
+    assert next_opening(OFFICE, at(2026, 12, 25, 0, 0)) == at(2026, 12, 29, 9, 0)

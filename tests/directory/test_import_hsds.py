@@ -254,3 +254,43 @@ def test_json_documents_of_other_shapes_are_refused_with_the_reason(engine, tmp_
         import_directory(engine, path)
 
     assert "is not an HSDS service" in str(rejected.value.errors[0])
+
+
+def test_a_services_address_is_read_from_its_location_and_survives_export(engine, tmp_path: Path) -> None:
+    from bot.directory.exporter import export_directory
+
+    directory = demo_like_directory()
+    services = directory if isinstance(directory, list) else directory["contents"]
+    contact = next(service for service in services if service["id"] == CONTACT_ID)
+    contact["service_at_locations"] = [
+        {
+            "id": "a1b2c3d4-0000-4000-8000-000000000001",
+            "service_id": CONTACT_ID,
+            "location_id": "a1b2c3d4-0000-4000-8000-000000000002",
+            "location": {
+                "id": "a1b2c3d4-0000-4000-8000-000000000002",
+                "location_type": "physical",
+                "name": "Civic Centre",
+                "addresses": [
+                    {"address_1": "PO Box 9", "city": "Brackenford", "address_type": "postal"},
+                    {
+                        "address_1": "Market Street",
+                        "city": "Brackenford",
+                        "state_province": "Oakshire",
+                        "postal_code": "BV1 1AA",
+                        "country": "GB",
+                        "address_type": "physical",
+                    },
+                ],
+            },
+        }
+    ]
+    import_directory(engine, write_json(tmp_path / "services.json", directory))
+    _, stored = snapshot(engine)
+    assert stored[CONTACT_ID].address == "Civic Centre, Market Street, Brackenford, Oakshire, BV1 1AA"
+    assert stored[BINS_ID].address is None
+
+    export_directory(engine, tmp_path / "export.json")
+    before = stored
+    import_directory(engine, tmp_path / "export.json")
+    assert snapshot(engine)[1][CONTACT_ID].address == before[CONTACT_ID].address

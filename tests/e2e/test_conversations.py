@@ -202,7 +202,8 @@ async def test_asking_for_a_person_in_office_hours_gives_the_contact_centre(chat
     answer = text_of(await chat(sender, "can I speak to a real person please"))
     assert answer == (
         f"You can speak to someone at Customer Services contact centre on {CONTACT_CENTRE}. "
-        "They are open now until 5:30pm."
+        "They are open now until 5:30pm (today 8:30am to 5:30pm).\n"
+        "Address: Brackenford Civic Centre, Market Street, Brackenford, Oakshire, BV1 1AA."
     )
     assert gap_reasons(e2e, sender) == ["asked_for_person"]
 

@@ -32,6 +32,7 @@ COLUMNS = (
     "status",
     "url",
     "email",
+    "address",
     "organisation_id",
     "organisation_name",
     "organisation_kind",
@@ -167,6 +168,7 @@ def _read_row(row: dict, display: str, line: int, collector: Collector) -> None:
         description=reader.read("description", fields.text, row.get("description")) or "",
         url=reader.web_address("url", row.get("url")),
         email=reader.email("email", row.get("email")),
+        address=reader.read("address", fields.text_up_to(500), row.get("address")),
         staff_notes=reader.read("staff_notes", fields.text, row.get("staff_notes")),
         last_verified=reader.read("last_verified", _optional_date, row.get("last_verified")),
         open_on_bank_holidays=bool(

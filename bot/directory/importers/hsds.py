@@ -2,7 +2,8 @@
 
 Standard HSDS fields are read as the specification names them; our extensions travel as `attributes`
 (taxonomy terms) and are all optional, so a plain ORUK feed imports with no organisation kind, no LGSL
-codes and no resident phrases. Fields we do not store (programs, locations, costs...) are ignored.
+codes and no resident phrases. A service's address is the first physical address of its
+`service_at_locations`, joined on one line. Fields we do not store (programs, costs...) are ignored.
 """
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ def read_service(item: dict, display: str, where: str, collector: Collector) -> 
         last_modified=_optional(reader, "last_modified", fields.date_time, item.get("last_modified")),
         open_on_bank_holidays=any(t.is_(ROLE_TAXONOMY) and t.code == "open_on_bank_holidays" for t in terms),
         is_contact_centre=any(t.is_(ROLE_TAXONOMY) and t.code == "contact_centre" for t in terms),
+        address=_address(reader, item.get("service_at_locations")),
         phones=_phones(reader, "phones", item.get("phones"), owner),
         schedules=_schedules(reader, item.get("schedules"), owner),
         lgsl_codes=_lgsl_codes(reader, terms),
@@ -204,6 +206,35 @@ def read_service(item: dict, display: str, where: str, collector: Collector) -> 
     elif reference is not None:
         collector.reference_organisation(reference, origin)
     collector.add_service(record, origin)
+
+
+ADDRESS_PARTS = ("address_1", "address_2", "city", "region", "state_province", "postal_code")
+
+
+def _address(reader: RecordReader, value: object) -> str | None:
+    """The first physical (else any) address of the service's locations, with the location's name, on one
+    line: "Brackenford Civic Centre, Market Street, Brackenford BV1 1AA"."""
+    found: list[tuple[bool, str]] = []
+    for _index, link in _list(reader, "service_at_locations", value):
+        location = link.get("location")
+        if not isinstance(location, dict):
+            continue
+        name = str(location.get("name") or "").strip()
+        addresses = location.get("addresses") if isinstance(location.get("addresses"), list) else []
+        for address in addresses:
+            if not isinstance(address, dict):
+                continue
+            parts = [str(address.get(key) or "").strip() for key in ADDRESS_PARTS]
+            parts = [part for part in parts if part]
+            if name and parts and name.lower() not in parts[0].lower():
+                parts.insert(0, name)
+            if parts:
+                physical = str(address.get("address_type") or "physical").lower() == "physical"
+                found.append((not physical, ", ".join(dict.fromkeys(parts))))
+    if not found:
+        return None
+    line = sorted(found, key=lambda item: item[0])[0][1]
+    return reader.read("service_at_locations", fields.text_up_to(500), line)
 
 
 def _optional(reader: RecordReader, path: str, parser: Callable[[Any], T], value: object) -> T | None:

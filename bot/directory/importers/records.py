@@ -75,6 +75,8 @@ class ServiceRecord:
     last_modified: datetime | None = None
     open_on_bank_holidays: bool = False
     is_contact_centre: bool = False
+    address: str | None = None
+    """Where residents can visit, on one line (HSDS: the first physical address of its locations)."""
     phones: tuple[PhoneRecord, ...] = ()
     schedules: tuple[ScheduleRecord, ...] = ()
     lgsl_codes: tuple[int, ...] = ()

@@ -76,6 +76,7 @@ def service_record(service: Service) -> ServiceRecord:
         last_modified=service.last_modified,
         open_on_bank_holidays=bool(service.open_on_bank_holidays),
         is_contact_centre=bool(service.is_contact_centre),
+        address=service.address,
         phones=tuple(phone_record(phone) for phone in service.phones),
         schedules=tuple(schedule_record(schedule) for schedule in service.schedules),
         lgsl_codes=tuple(sorted(link.code for link in service.lgsl_codes)),

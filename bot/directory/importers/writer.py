@@ -151,6 +151,7 @@ def _service_row(record: ServiceRecord) -> dict:
         "last_modified": record.last_modified,
         "open_on_bank_holidays": record.open_on_bank_holidays,
         "is_contact_centre": record.is_contact_centre,
+        "address": record.address,
     }
 
 
