@@ -28,7 +28,6 @@ Fitting takes a few seconds for a few hundred services; ranking takes a few mill
 from __future__ import annotations
 
 import json
-import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -48,9 +47,10 @@ from bot.routing.lexicon import Lexicon, default_lexicon, not_evidence_words, ou
 from bot.routing.report_prior import prior_bonus
 from bot.routing.text_normalise import normalise
 
-FORMAT_VERSION = 4
-MODEL_FILE = "router.pkl"
+FORMAT_VERSION = 5
+MODEL_FILE = "router_weights.npz"
 META_FILE = "router.json"
+ARRAY_FILES = ("intercepts", "prior")
 MAX_QUERY_CHARS = 1000
 """Only the first 1,000 characters of a message are routed: the point of a report comes first, and it
 bounds the cost (routing the first 2,000 gave the same top-1 on the development set)."""
@@ -375,25 +375,19 @@ class Router:
         ]
 
     def save(self, folder: Path) -> None:
-        """Write the fitted router to `folder`: the fitted objects (pickle) and a JSON summary."""
+        """Write the fitted router to `folder` as arrays (`.npy`, `.npz`) and JSON: no pickle, so reading a
+        model can run no stored code (the reason Rasa itself moved off pickle, CVE-2024-49375)."""
         self._require_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        state = {
-            "version": FORMAT_VERSION,
-            "c": self.c,
-            "features": self.features,
-            "services": self.services,
-            "weights": self.weights,
-            "intercepts": self.intercepts,
-            "prior": self.prior,
-            "floor": self.floor,
-        }
-        with (folder / MODEL_FILE).open("wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        sparse.save_npz(folder / MODEL_FILE, self.weights.tocsr(), compressed=False)
+        for name in ARRAY_FILES:
+            np.save(folder / f"router_{name}.npy", np.asarray(getattr(self, name)), allow_pickle=False)
+        self.features.to_files(folder)
         meta = {
             "version": FORMAT_VERSION,
-            "services": len(self.services),
+            "c": self.c,
+            "services": [[service_id, name, list(codes)] for service_id, name, codes in self.services],
             "calibration": self.calibration.as_dict(),
             "unmet_threshold": self.unmet_threshold,
             "support_floor": self.floor,
@@ -409,18 +403,16 @@ class Router:
         if not model_path.is_file() or not meta_path.is_file():
             raise RouterNotTrained(f"{folder}: no saved router ({MODEL_FILE} and {META_FILE})")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        with model_path.open("rb") as handle:
-            state = pickle.load(handle)  # noqa: S301 - our own file, written by save() into the model
-        if state.get("version") != FORMAT_VERSION:
-            found = state.get("version")
+        if meta.get("version") != FORMAT_VERSION:
+            found = meta.get("version")
             raise RouterNotTrained(f"{folder}: router format {found}, expected {FORMAT_VERSION}: retrain")
-        router = cls(c=state["c"], calibration=Calibration.from_dict(meta["calibration"]))
-        router.features = state["features"]
-        router.services = [(s, n, tuple(c)) for s, n, c in state["services"]]
-        router.weights = state["weights"]
-        router.intercepts = state["intercepts"]
-        router.prior = state["prior"]
-        router.floor = float(state["floor"])
+        router = cls(c=meta["c"], calibration=Calibration.from_dict(meta["calibration"]))
+        router.features = TextFeatures.from_files(folder)
+        router.services = [(s, n, tuple(c)) for s, n, c in meta["services"]]
+        router.weights = sparse.load_npz(model_path).tocsr()
+        router.intercepts = np.load(folder / "router_intercepts.npy", allow_pickle=False)
+        router.prior = np.load(folder / "router_prior.npy", allow_pickle=False)
+        router.floor = float(meta["support_floor"])
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router

@@ -104,6 +104,33 @@ def test_save_and_load_give_identical_rankings(router: Router, tmp_path: Path) -
     assert loaded.unmet_threshold == router.unmet_threshold
 
 
+def test_a_saved_router_holds_no_pickle_so_loading_runs_no_code(router: Router, tmp_path: Path) -> None:
+    router.save(tmp_path / "router")
+    saved = sorted(path.name for path in (tmp_path / "router").iterdir())
+    assert saved and all(name.endswith((".json", ".npy", ".npz")) for name in saved), saved
+    for path in (tmp_path / "router").iterdir():
+        if path.suffix == ".npy":
+            np.load(path, allow_pickle=False)  # raises if the array needed pickle
+
+
+def test_the_router_features_are_the_same_tf_idf_scikit_learn_computes() -> None:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    from bot.routing.features import CHAR_OPTIONS, WORD_OPTIONS, TextFeatures, content_words
+
+    texts = ["bins not collected on our street", "pothole in the road", "the pothole is deep", "missed bin"]
+    queries = ["my bin was missed", "deep pothole outside", "nothing known here"]
+    ours = TextFeatures().fit(texts).transform(queries).toarray()
+    fitted = [content_words(text) for text in texts]
+    asked = [content_words(text) for text in queries]
+    words = TfidfVectorizer(**WORD_OPTIONS, sublinear_tf=True, dtype=np.float32).fit(fitted)
+    chars = TfidfVectorizer(**CHAR_OPTIONS, sublinear_tf=True, min_df=2, dtype=np.float32).fit(fitted)
+    expected = normalize(sparse.hstack([words.transform(asked), chars.transform(asked)], format="csr"))
+    assert np.allclose(ours, expected.toarray(), atol=1e-6)
+
+
 def test_loading_from_a_folder_without_a_router_says_so(tmp_path: Path) -> None:
     with pytest.raises(RouterNotTrained, match="no saved router"):
         Router.load(tmp_path)
