@@ -24,7 +24,9 @@ Measures, in one run:
 (k) the safety check (`bench.safety`): crisis recall, category and false alarms on the crisis test table and
     the held-out crisis table, and how many real development reports it would take for a crisis;
 (l) with `--rasa`, `bench/questions_broad.csv` through the bot's own decision (`here-to-help evaluate
-    --answers`): first answer right, and other bodies' business answered as such or logged unmet.
+    --answers`): first answer right, and other bodies' business answered as such or logged unmet;
+(m) with `--rasa`, the runtime (`bench.runtime`): model load, parse latency, memory, conversational intent
+    accuracy, and 16 concurrent conversations through Rasa's REST webhook under `here-to-help run`.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -165,6 +167,10 @@ def _measure_rasa(rows: Sequence[QueryRow]) -> dict[str, Any]:
     print(f"\nthrough the trained Rasa model (demo directory), trained in {train_seconds:.1f} s")
     print(format_table({"rasa": result}))
     result["broad"] = _measure_broad(env, folder)
+    from bench import runtime
+
+    result["runtime"] = runtime.measure(database, models)
+    print(f"\n(m) runtime: {json.dumps(result['runtime'])}")
     return result
 
 
@@ -264,9 +270,39 @@ def render(results: dict[str, Any]) -> str:
             f"- `here-to-help train --force` (every component retrained, demo directory, on a shared "
             f"machine): {results['rasa']['train_seconds']} s."
         )
+        lines.extend(render_runtime(results["rasa"].get("runtime") or {}))
     else:
         lines.append("- Rasa end-to-end figures: not measured in this run (`python -m bench.run --rasa`).")
     return "\n".join(lines)
+
+
+def render_runtime(runtime: dict[str, Any]) -> list[str]:
+    """(m) the runtime table: one row per figure, with the issue's goal beside it."""
+    model, webhook = runtime.get("model") or {}, runtime.get("webhook") or {}
+    rows = [
+        ("model load (fresh process, after imports)", model.get("load_seconds"), "s", "<= 5"),
+        ("imports before the load (Rasa, TensorFlow)", model.get("import_seconds"), "s", "–"),
+        ("parse p50 / p95", _pair(model, "parse_ms_p50", "parse_ms_p95"), "ms", "<= 5 / <= 10"),
+        ("Rasa process peak RSS after load", model.get("rss_mb_after_load"), "MB", "<= 600"),
+        ("conversational intent accuracy (blind set)", model.get("intent_accuracy"), "", "no drop"),
+        ("REST webhook, 16 concurrent conversations", webhook.get("turns_per_second"), "turns/s", ">= 100"),
+        ("turn p50 / p95", _pair(webhook, "turn_ms_p50", "turn_ms_p95"), "ms", "– / <= 250"),
+        ("errors", webhook.get("errors"), "", "0"),
+    ]
+    lines = ["", "(m) runtime, demo directory (`bench.runtime`):", "", "| figure | value | unit | goal |"]
+    lines.append("|---|---|---|---|")
+    for label, value, unit, goal in rows:
+        lines.append(f"| {label} | {'–' if value is None else value} | {unit} | {goal} |")
+    for name, part in (("model", model), ("webhook", webhook)):
+        if "error" in part:
+            lines.append(f"- (m) {name}: not measured ({part['error']})")
+    return lines
+
+
+def _pair(figures: dict[str, Any], first: str, second: str) -> str | None:
+    if figures.get(first) is None:
+        return None
+    return f"{figures[first]} / {figures.get(second)}"
 
 
 def write_doc(text: str, doc: Path = DOC, start: str = START, end: str = END) -> None:
