@@ -2,21 +2,22 @@
 tracker store) and Redis (the lock store), so a resident whose messages a proxy sends to different replicas
 is still understood.
 
-One action server and two Rasa processes are started with the commands and the endpoints.yml that
-`here-to-help run` gives production (`bot.run.service_specs`, `bot.rasa_endpoints`), over a private schema
-of the CI's PostgreSQL (TEST_DATABASE_URL) with the demo directory imported, and the CI's Redis
-(TEST_REDIS_URL). The session's trained model is reused. Loading the model twice takes most of the time.
+One action server and two Rasa replicas are started on loopback with the commands compose.yaml gives their
+containers (`here-to-help run --role actions|rasa`, so Rasa gets the endpoints.yml of bot/rasa_endpoints.py),
+over a private schema of the CI's PostgreSQL (TEST_DATABASE_URL) with the demo directory imported, and the
+CI's Redis (TEST_REDIS_URL). The session's trained model is reused; loading it twice is most of the time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,13 +27,12 @@ from sqlalchemy import text
 
 from bot.db import make_engine, migrate
 from bot.rasa_endpoints import TRACKER_STORE_TYPE
-from bot.run import Addresses, service_specs, write_rasa_endpoints
-from bot.settings import Settings
-from bot.supervisor import Supervisor
+from bot.supervisor import ServiceSpec, Supervisor
 from tests.conftest import POSTGRES_URL, PROJECT_ROOT
 from tests.e2e.conftest import WEDNESDAY_AFTERNOON, free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+HERE_TO_HELP = Path(sys.executable).with_name("here-to-help")
 READY_SECONDS = 300.0
 TOKEN = "scale-out-test-token"
 
@@ -54,7 +54,8 @@ class Replicas:
 
     webhooks: tuple[str, str]
     database_url: str
-    endpoints: Path
+    endpoints: tuple[Path, Path]
+    action_url: str
 
 
 def _with_schema(url: str, schema: str) -> str:
@@ -78,6 +79,21 @@ def _private_schema() -> Iterator[str]:
         admin.dispose()
 
 
+def _role(role: str, name: str, port: int, health_path: str, root: Path, env: dict[str, str]) -> ServiceSpec:
+    """`here-to-help run --role ROLE`, the command compose.yaml gives each container, with its own VAR_DIR."""
+    var_dir = root / name
+    return ServiceSpec(
+        name=name,
+        command=[str(HERE_TO_HELP), "run", "--role", role],
+        port=port,
+        health_url=f"http://127.0.0.1:{port}{health_path}",
+        log_path=root / f"{name}.log",
+        cwd=PROJECT_ROOT,
+        # the port of whichever server the role starts; the other one is not used
+        env={**env, "VAR_DIR": str(var_dir), "RASA_PORT": str(port), "ACTION_PORT": str(port)},
+    )
+
+
 @pytest.fixture(scope="module")
 def replicas(trained_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     from bot.directory.importers import import_directory
@@ -85,42 +101,34 @@ def replicas(trained_model, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with _private_schema() as schema:
         database_url = _with_schema(POSTGRES_URL, schema)
         engine = make_engine(database_url)
-        migrate(engine)
+        migrate(engine)  # what `run --role prepare` does before the servers start
         import_directory(engine, PROJECT_ROOT / "data" / "directory")
         engine.dispose()
 
-        var_dir = tmp_path_factory.mktemp("scale_out")
+        root = tmp_path_factory.mktemp("scale_out")
         action_port, port_a, port_b = free_port(), free_port(), free_port()
-        specs = []
-        for name, rasa_port in (("rasa-1", port_a), ("rasa-2", port_b)):
-            settings = Settings(
-                database_url=database_url,
-                redis_url=REDIS_URL,
-                var_dir=var_dir,
-                models_dir=trained_model.models_dir,
-                rasa_token=TOKEN,
-                host="127.0.0.1",
-                rasa_port=rasa_port,
-                action_port=action_port,
-                web_port=free_port(),
-                log_level="WARNING",
-            )
-            addresses = Addresses.from_settings(settings)
-            endpoints, secrets = write_rasa_endpoints(settings, addresses)
-            action, rasa, _web = service_specs(
-                settings,
-                addresses,
-                token=TOKEN,
-                endpoints=endpoints,
-                secrets=secrets,
-                model=trained_model.model_path,
-            )
-            if not specs:
-                specs.append(_at_noon(action))
-            specs.append(_at_noon(replace(rasa, name=name, log_path=var_dir / "logs" / f"{name}.log")))
-
-        supervisor = Supervisor(specs)
-        supervisor.start_all()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "MODELS_DIR": str(trained_model.models_dir),
+            "RASA_TOKEN": TOKEN,
+            "HOST": "127.0.0.1",
+            "ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "HERE_TO_HELP_ENV": "production",
+            "LOG_LEVEL": "WARNING",
+            "RASA_TELEMETRY_ENABLED": "false",
+            # the same clock everywhere, so "open now" answers do not depend on when CI runs
+            "HERE_TO_HELP_NOW": WEDNESDAY_AFTERNOON,
+        }
+        supervisor = Supervisor(
+            [
+                _role("actions", "actions", action_port, "/health", root, env),
+                _role("rasa", "rasa-1", port_a, "/webhooks/rest/", root, env),
+                _role("rasa", "rasa-2", port_b, "/webhooks/rest/", root, env),
+            ]
+        )
+        supervisor.start_all()  # all three at once: loading the model twice is most of the wait
         try:
             supervisor.wait_until_healthy(READY_SECONDS)
             yield Replicas(
@@ -129,15 +137,11 @@ def replicas(trained_model, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                     f"http://127.0.0.1:{port_b}/webhooks/rest/webhook",
                 ),
                 database_url=database_url,
-                endpoints=endpoints,
+                endpoints=(root / "rasa-1" / "endpoints.yml", root / "rasa-2" / "endpoints.yml"),
+                action_url=env["ACTION_URL"],
             )
         finally:
-            supervisor.stop_all()
-
-
-def _at_noon(spec):
-    """The same clock for every process, so "open now" answers do not depend on when CI runs."""
-    return replace(spec, env={**spec.env, "HERE_TO_HELP_NOW": WEDNESDAY_AFTERNOON})
+            supervisor.stop_all()  # SIGTERM each `run`, which stops its server; SIGKILL after the grace
 
 
 def say(webhook: str, sender: str, message: str) -> tuple[str, dict]:
@@ -165,10 +169,12 @@ def stored_events(database_url: str, sender: str) -> list[tuple[str, dict]]:
 def test_a_follow_up_on_the_second_replica_answers_about_the_service_found_on_the_first(
     replicas: Replicas,
 ) -> None:
-    given = yaml.safe_load(replicas.endpoints.read_text(encoding="utf-8"))
-    assert given["tracker_store"]["type"] == TRACKER_STORE_TYPE
-    assert given["tracker_store"]["dialect"] == "postgresql"
-    assert given["lock_store"]["type"] == "redis"
+    for endpoints in replicas.endpoints:
+        given = yaml.safe_load(endpoints.read_text(encoding="utf-8"))
+        assert given["tracker_store"]["type"] == TRACKER_STORE_TYPE
+        assert given["tracker_store"]["dialect"] == "postgresql"
+        assert given["lock_store"]["type"] == "redis"
+        assert given["action_endpoint"] == {"url": replicas.action_url}
     first, second = replicas.webhooks
     sender = f"scale-{uuid.uuid4().hex[:12]}"
 
