@@ -10,6 +10,10 @@ Steps, each a no-op when there is nothing to do:
 5. in development, create the `officer` and `staff` sign-ins once and show their generated passwords;
 6. start the action server, Rasa and the web app, wait until each answers its health check, print the URLs;
 7. on Ctrl-C or SIGTERM (or when any server dies) stop them all: SIGTERM, a grace period, then SIGKILL.
+
+`--role` splits this for containers, where each server is its own service (compose.yaml, docs/deploying.md):
+`prepare` does steps 0-3 and exits; `actions`, `rasa` and `web` check and reach the database, then start and
+watch only that server, never importing or training (several replicas must not all train at once).
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ DEV_USERS = {"officer": "officer", "staff": "staff"}
 DEFAULT_READY_TIMEOUT = 600.0
 """Seconds to wait for all servers to answer; Rasa loading its model on a busy 2-core machine is slowest."""
 LOOPBACK_ALIASES = ("0.0.0.0", "::", "")
+ROLES = ("all", "prepare", "actions", "rasa", "web")
+"""What `run --role` does: everything (the default), only the one-shot preparation, or one server."""
+SERVER_ROLES = {"actions": "action server", "rasa": "Rasa", "web": "web app"}
+"""Each single-server role and the name of its `ServiceSpec`."""
 
 RASA_LAUNCHER = (
     "import os, sys; from rasa.__main__ import main; "
@@ -252,12 +260,25 @@ def ensure_rasa_token(settings: Settings) -> str:
     return persisted_secret("rasa_token", settings.rasa_token, settings.var_dir)
 
 
+def shared_rasa_token(settings: Settings, role: str) -> str:
+    """The token a single-server role uses: it must be given, since a token generated in one container's
+    VAR_DIR would not be the one the other replicas and the web app use."""
+    if role == "actions":
+        return settings.rasa_token
+    if not settings.rasa_token:
+        raise RunError(
+            f"--role {role} needs RASA_TOKEN: every Rasa replica and the web app must share one token, "
+            "so set the same long random value for all of them."
+        )
+    return settings.rasa_token
+
+
 def write_rasa_endpoints(settings: Settings, addresses: Addresses) -> tuple[Path, dict[str, str]]:
     """Write VAR_DIR/endpoints.yml; returns its path and the secrets Rasa needs in its environment."""
     try:
         endpoints = build_endpoints(
             settings.database_url,
-            addresses.action_webhook,
+            settings.action_url or addresses.action_webhook,
             settings.redis_url,
             base=load_base(COMMITTED_ENDPOINTS),
         )
@@ -329,11 +350,15 @@ def service_specs(
     endpoints: Path,
     secrets: dict[str, str],
     model: Path,
+    rasa_url: str = "",
 ) -> list[ServiceSpec]:
-    """The three servers, in start order: the action server, Rasa, the web app."""
+    """The three servers, in start order: the action server, Rasa, the web app.
+
+    The web app reaches the Rasa started beside it, unless `rasa_url` says where Rasa is instead (a proxy in
+    front of several replicas)."""
     logs = settings.var_dir / "logs"
     env = _base_environment(settings)
-    env.update({"RASA_URL": addresses.url(addresses.rasa_port), "RASA_TOKEN": token})
+    env.update({"RASA_URL": rasa_url or addresses.url(addresses.rasa_port), "RASA_TOKEN": token})
     sdk_verbosity = {"DEBUG": "--debug", "INFO": "--verbose"}.get(settings.log_level, "--quiet")
     action = ServiceSpec(
         name="action server",
@@ -447,13 +472,20 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 def run(
     *,
+    role: str = "all",
     train: bool = True,
     check: bool = False,
     ready_timeout: float = DEFAULT_READY_TIMEOUT,
     settings: Settings | None = None,
     say: Say = _say,
 ) -> int:
-    """Bring everything up and keep it up until Ctrl-C; returns the process exit code (0: stopped cleanly)."""
+    """Bring everything (or `role`'s part) up and keep it up until Ctrl-C or SIGTERM; returns the process exit
+    code (0: stopped cleanly, or `prepare` finished)."""
+    if role not in ROLES:
+        say(f"error: unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        return 2
+    if role in SERVER_ROLES:
+        return run_server(role, ready_timeout=ready_timeout, settings=settings, say=say)
     started = time.monotonic()
     settings = settings or get_settings()
     addresses = Addresses.from_settings(settings)
@@ -467,6 +499,10 @@ def run(
             engine = prepare_database(settings.database_url)
             ensure_directory(engine, say)
             model = ensure_model(settings, allow_training=train, say=say)
+            if role == "prepare":
+                engine.dispose()
+                say("Prepared: the database is migrated, the directory imported and the model trained.")
+                return 0
             token = ensure_rasa_token(settings)
             endpoints, secrets = write_rasa_endpoints(settings, addresses)
             sign_ins = ensure_dev_users(engine, settings) if is_development(settings) else None
@@ -507,6 +543,68 @@ def run(
             if supervisor is not None:
                 supervisor.stop_all()
                 say("All servers stopped.")
+
+
+def run_server(
+    role: str,
+    *,
+    ready_timeout: float = DEFAULT_READY_TIMEOUT,
+    settings: Settings | None = None,
+    say: Say = _say,
+) -> int:
+    """Start and watch one server (`role`: actions, rasa or web), as one container of a deployment does.
+
+    The database must answer and be migrated (a no-op after `--role prepare`); nothing is imported or trained,
+    so Rasa replicas started together never race to train. Rasa is given the same endpoints.yml as
+    `here-to-help run` writes, with ACTION_URL when the action server is elsewhere."""
+    settings = settings or get_settings()
+    addresses = Addresses.from_settings(settings)
+    name = SERVER_ROLES[role]
+    supervisor: Supervisor | None = None
+    with _stop_on_signals() as stopping:
+        try:
+            check_safety_data(settings, say)
+            check_national_bodies(settings, say)
+            say(f"Database: {describe_database(settings.database_url)}")
+            prepare_database(settings.database_url).dispose()
+            token = shared_rasa_token(settings, role)
+            model = model_file(settings)
+            endpoints, secrets = settings.var_dir / "endpoints.yml", {}
+            if role == "rasa":
+                model = ensure_model(settings, allow_training=False, say=say)
+                endpoints, secrets = write_rasa_endpoints(settings, addresses)
+            specs = service_specs(
+                settings,
+                addresses,
+                token=token,
+                endpoints=endpoints,
+                secrets=secrets,
+                model=model,
+                rasa_url=settings.rasa_url,
+            )
+            supervisor = Supervisor([spec for spec in specs if spec.name == name])
+            supervisor.check_ports(addresses.host)
+            say(f"Starting the {name} ...")
+            supervisor.start_all()
+            supervisor.wait_until_healthy(ready_timeout)
+            spec = supervisor.children[0].spec
+            say(f"The {name} is ready on port {spec.port}; its log is {spec.log_path}.")
+            died = supervisor.watch(lambda seconds: stopping.wait(seconds))
+            if died:
+                say(f"\n{died}")
+                return 1
+            return 0
+        except _StopRequested as request:
+            say(f"\n{request} received: stopping.")
+            return 0
+        except (RunError, ServiceError) as error:
+            say(f"\nerror: {error}")
+            return 1
+        finally:
+            stopping.set()
+            if supervisor is not None:
+                supervisor.stop_all()
+                say(f"The {name} stopped.")
 
 
 def _show_sign_ins(path: Path, created: dict[str, str], *, say: Say) -> None:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8000
+    action_url: str = ""
+    """Where Rasa reaches the action server's webhook. Empty: http://HOST:ACTION_PORT/webhook (loopback when
+    HOST is 0.0.0.0); set it when the action server runs elsewhere, e.g. http://actions:5055/webhook."""
     rasa_url: str = ""
     """Where the web app reaches Rasa. Empty: http://HOST:RASA_PORT (loopback when HOST is 0.0.0.0)."""
     rasa_token: str = ""

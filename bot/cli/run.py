@@ -16,11 +16,17 @@ def run(
     timeout: float = typer.Option(
         600.0, "--timeout", min=1.0, help="Seconds to wait for all servers to answer their health checks."
     ),
+    role: str = typer.Option(
+        "all",
+        "--role",
+        help="all (default): everything. prepare: migrate, import, train, then exit. "
+        "actions, rasa or web: only that server, as one container of a deployment (docs/deploying.md).",
+    ),
 ) -> None:
     """Import the demo directory if empty, train if needed, start Rasa, the action server and the web app."""
     from bot.run import run as run_everything
 
-    raise typer.Exit(run_everything(train=not no_train, check=check, ready_timeout=timeout))
+    raise typer.Exit(run_everything(role=role, train=not no_train, check=check, ready_timeout=timeout))
 
 
 def register(app: typer.Typer) -> None:
