@@ -38,6 +38,8 @@ from bot.conversation.postcodes import (
     parse_postcode,
 )
 from bot.conversation.when import DAY_WORDS, AskedDays, asked_days
+from bot.directory.models import OrganisationKind
+from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.queries import ServiceDetails, contact_centre, host_organisation, services_details
 from bot.settings import get_settings
 
@@ -229,6 +231,24 @@ def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> 
 # --- turns --------------------------------------------------------------------------------------------------
 
 
+COUNCIL_KINDS = frozenset(
+    {OrganisationKind.DISTRICT.value, OrganisationKind.COUNTY.value, OrganisationKind.UNITARY.value}
+)
+OTHER_BODY_KINDS = frozenset({OrganisationKind.OTHER_PUBLIC_BODY.value, NATIONAL_KIND})
+
+
+def _nearest_first(close: list[ServiceDetails]) -> list[ServiceDetails]:
+    """The close services, less other public bodies ranked below a council's service.
+
+    The council (or county) is the nearer provider of the same kind of thing: "who do I call about a
+    pothole" is the county's road, not National Highways'. A resident who means the other body names it
+    or its business (a motorway, a passport), and that ranks it first, where it is still offered.
+    """
+    if not close or close[0].organisation.kind not in COUNCIL_KINDS:
+        return close
+    return [close[0], *(s for s in close[1:] if s.organisation.kind not in OTHER_BODY_KINDS)]
+
+
 def signpost(session: Session, turn: TurnInput) -> Outcome:
     """A need: answer with the best service, offer buttons when several are as likely, or say we cannot."""
     services = list(turn.services)
@@ -242,7 +262,7 @@ def signpost(session: Session, turn: TurnInput) -> Outcome:
     ranked_ids = [str(candidate["service_id"]) for candidate in services if candidate.get("service_id")]
     close_ids = [str(c["service_id"]) for c in answers.close_candidates(services, turn.threshold)]
     found = {service.id: service for service in services_details(session, close_ids)}
-    close = [found[service_id] for service_id in close_ids if service_id in found]
+    close = _nearest_first([found[service_id] for service_id in close_ids if service_id in found])
     outcome.slots.update(candidates=ranked_ids)
     if not close:  # the directory changed since training: the services are gone
         _unmet(session, turn, NO_MATCHING_SERVICE, outcome)

@@ -154,6 +154,27 @@ async def test_two_equally_likely_services_are_offered_as_buttons_instead_of_gue
     assert answers_logged(directory) == []
 
 
+async def test_a_council_service_ranked_first_is_answered_without_another_bodys_button_beside_it(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    services = [candidate("roads", 0.61), candidate("police-101", 0.60)]
+    tracker = make_tracker("who do i call about a pothole", services=services)
+    await ActionSignpost().run(dispatcher, tracker, domain)
+    assert answer(dispatcher)["kind"] == "other_body"
+    assert [service["id"] for service in answer(dispatcher)["services"]] == ["roads"]
+    assert "call 01632 960500" in texts(dispatcher)[0]
+
+
+async def test_another_body_ranked_first_is_still_offered_beside_a_close_council_service(
+    directory, dispatcher, make_tracker, domain
+) -> None:
+    services = [candidate("police-101", 0.61), candidate("roads", 0.60)]
+    tracker = make_tracker("car crashed into the barrier", services=services)
+    await ActionSignpost().run(dispatcher, tracker, domain)
+    assert answer(dispatcher)["kind"] == "choices"
+    assert [service["id"] for service in answer(dispatcher)["services"]] == ["police-101", "roads"]
+
+
 @time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
 async def test_tapping_a_button_answers_with_that_service(
     directory, dispatcher, make_tracker, domain
