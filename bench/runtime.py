@@ -47,6 +47,9 @@ PARSE_MIX = (
     "where do I get a parking permit",
     "noisy neighbours every night",
 )
+SETTLE_SECONDS = 15.0
+"""Rasa fits the safety check's learned layer in the background for the first few seconds after it starts
+(patterns answer alone meanwhile); the webhook figures are for a server that has settled."""
 SCRIPT = (
     "hello",
     "my bin was not collected this morning",
@@ -193,6 +196,7 @@ def _webhook_figures(database: Path, models: Path, clients: int, rounds: int) ->
         rasa_url = f"http://127.0.0.1:{rasa_port}"
         asyncio.run(_wait_for(rasa_url + "/", 300))
         asyncio.run(_wait_for(f"http://127.0.0.1:{action_port}/health", 120))
+        time.sleep(SETTLE_SECONDS)
         return asyncio.run(_conversations(rasa_url, clients, rounds))
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import bot.rasa_speedups  # noqa: F401 - applies the fixes to Rasa on import (see the module)
 from bot.routing.directory_source import DirectoryEmptyError, read_directory
 from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
 
