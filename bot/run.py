@@ -9,7 +9,9 @@ Steps, each a no-op when there is nothing to do:
 4. keep a Rasa API token in VAR_DIR (unless RASA_TOKEN is set) and write `VAR_DIR/endpoints.yml`;
 5. in development, create the `officer` and `staff` sign-ins once and show their generated passwords;
 6. start the action server, Rasa and the web app, wait until each answers its health check, print the URLs;
-7. on Ctrl-C or SIGTERM (or when any server dies) stop them all: SIGTERM, a grace period, then SIGKILL.
+7. keep them up: a server that dies is started again after a back-off while the others carry on, so the web
+   app keeps giving residents the contact-centre number (`bot.supervisor.Backoff`);
+8. on Ctrl-C or SIGTERM stop them all: SIGTERM, a grace period, then SIGKILL.
 """
 
 from __future__ import annotations
@@ -491,10 +493,9 @@ def run(
                 say("Check passed: every server answered its health check. Stopping.")
                 return 0
             say("Press Ctrl-C to stop.")
-            died = supervisor.watch(lambda seconds: stopping.wait(seconds))
-            if died:
-                say(f"\n{died}\nStopping the others.")
-                return 1
+            supervisor.watch(
+                lambda seconds: stopping.wait(seconds), report=lambda message: say(f"\n{message}")
+            )
             return 0
         except _StopRequested as request:
             say(f"\n{request} received: stopping.")
