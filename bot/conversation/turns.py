@@ -28,6 +28,7 @@ from bot.conversation.followups import (
     contact_kind,
     mentions_the_council,
     names_a_need,
+    reads_as_a_choice,
 )
 from bot.conversation.postcodes import (
     InvalidPostcode,
@@ -265,7 +266,7 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
     """A button was tapped (or "the second one" typed): answer with that service."""
     outcome = Outcome()
     if not chosen_id:
-        position = chosen_position(turn.text, turn.offered)
+        position = chosen_position(turn.text, turn.offered) if reads_as_a_choice(turn.text) else None
         chosen_id = turn.offered[position] if position is not None else None
     if not chosen_id and names_a_confident_need(turn):
         return signpost(session, turn)

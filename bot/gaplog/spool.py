@@ -243,15 +243,21 @@ def keep_replaying(
     return thread
 
 
-def record_unmet_quietly(engine: Engine | None, conversation_id: str, channel: str, text: str) -> None:
+def record_unmet_quietly(
+    engine: Engine | None, conversation_id: str, channel: str, text: str, settings: Settings | None = None
+) -> None:
     """Log a question the assistant could not answer at all (`unavailable`), spooled if need be."""
     try:
         from bot.gaplog.models import Reason
         from bot.gaplog.record import unmet_entry
 
         entry = unmet_entry(
-            conversation_id=conversation_id, channel=channel, text=text, reason=Reason.UNAVAILABLE.value
+            conversation_id=conversation_id,
+            channel=channel,
+            text=text,
+            reason=Reason.UNAVAILABLE.value,
+            settings=settings,
         )
-        write_or_spool([entry], engine)
+        write_or_spool([entry], engine, settings)
     except Exception as error:  # noqa: BLE001 - the number was given; the log line is second
         logger.error("could not log a question the assistant could not answer (%s)", type(error).__name__)

@@ -294,7 +294,9 @@ async def chat(request: Request) -> Response:
         report = BackgroundTasks()
         report.add_task(log.warning, "the assistant could not be reached at %s: %s", settings.rasa_url, error)
         if not error.timed_out:
-            report.add_task(record_unmet_quietly, _engine_if_ready(request), sender, RESIDENT, message)
+            report.add_task(
+                record_unmet_quietly, _engine_if_ready(request), sender, RESIDENT, message, settings
+            )
         response = JSONResponse(
             {
                 "error": "unavailable",
