@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
     """Log level of Rasa, the action server and the web app. DEBUG makes Rasa log what residents typed."""
+    gaplog_spool_dir: Path | None = None
+    """Where gap-log entries wait while the database cannot take them (bot.gaplog.spool). Unset:
+    VAR_DIR/spool."""
     contact_centre_phone: str = ""
     """The contact-centre number given when the assistant or the directory is down, if the directory's own
     contact centre has never been read (bot.conversation.contact_line): the directory's number comes first."""
@@ -100,6 +103,12 @@ class Settings(BaseSettings):
     )
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
         return _absolute(Path(value))
+
+    @validator("gaplog_spool_dir", always=True)
+    def _default_spool_dir(cls, value: Path | None, values: dict) -> Path:  # noqa: N805
+        if value:
+            return _absolute(Path(value))
+        return Path(values.get("var_dir") or _absolute(Path("var"))) / "spool"
 
     @validator("database_url", always=True)
     def _default_database(cls, value: str, values: dict) -> str:  # noqa: N805

@@ -58,7 +58,7 @@ class Replayed:
 
 
 def spool_folder(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).var_dir / "spool"
+    return (settings or get_settings()).gaplog_spool_dir
 
 
 def spool_file(settings: Settings | None = None) -> Path:
