@@ -73,15 +73,18 @@ def turn_input(tracker: Tracker) -> turns.TurnInput:
 def _in_session(function: Callable[..., turns.Outcome], turn: turns.TurnInput, *args: Any) -> turns.Outcome:
     from bot.db import get_engine, session_scope
 
-    with session_scope(get_engine()) as session:
-        return function(session, turn, *args)
+    engine = get_engine()
+    with session_scope(engine) as session:
+        outcome = function(session, turn, *args)
+    contact_line.refresh(engine)  # when due: the number must be in memory before the database fails
+    return outcome
 
 
 def _write_records(turn: turns.TurnInput, records: list) -> None:
-    from bot.db import get_engine, session_scope
+    """Write the turn's gap-log rows, or spool them (redacted) when the database cannot take them now."""
+    from bot.gaplog.spool import write_or_spool
 
-    with session_scope(get_engine()) as session:
-        turns.write_records(session, turn, records)
+    write_or_spool(turns.record_rows(turn, records))
 
 
 async def run_turn(
@@ -103,8 +106,19 @@ async def run_turn(
         )
         dispatcher.utter_message(text=answers.unavailable(contact_line.current(turn.channel)))
         dispatcher.utter_message(json_message=answer_meta.message(answer_meta.build(answer_meta.UNMET)))
+        _spool_in_background(turn)
         return [SlotSet("channel", turn.channel)]
     return await send_outcome(name, dispatcher, turn, outcome)
+
+
+def _spool_in_background(turn: turns.TurnInput) -> None:
+    """The question the directory could not be read for goes into the gap log (spooled), off the reply."""
+    from bot.gaplog.spool import record_unmet_quietly
+
+    if turn.text and not turn.text.startswith("/"):
+        asyncio.get_running_loop().run_in_executor(
+            None, record_unmet_quietly, None, turn.conversation_id, turn.channel, turn.text
+        )
 
 
 async def send_outcome(

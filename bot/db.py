@@ -5,6 +5,7 @@ SQLAlchemy 1.4 is used in 2.0 style (`future=True`, `select()`), because Rasa 3.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -35,16 +36,22 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite, creates the parent folder and turns foreign keys on."""
+def make_engine(url: str, timeout: float | None = None) -> Engine:
+    """An engine for `url`; for SQLite, creates the parent folder and turns foreign keys on.
+
+    `timeout` (default DATABASE_TIMEOUT_SECONDS) bounds how long SQLite waits on a lock and PostgreSQL on a
+    connection: a stuck database must fail fast, because a resident is waiting on the reply."""
+    timeout = get_settings().database_timeout_seconds if timeout is None else timeout
     kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:" and not path.startswith("file:"):
             ensure_private(Path(path))  # residents' words and sign-ins: 0600, as are its journals
-        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": timeout}
     else:
         kwargs["pool_pre_ping"] = True
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": max(1, math.ceil(timeout))}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)

@@ -9,7 +9,9 @@ Steps, each a no-op when there is nothing to do:
 4. keep a Rasa API token in VAR_DIR (unless RASA_TOKEN is set) and write `VAR_DIR/endpoints.yml`;
 5. in development, create the `officer` and `staff` sign-ins once and show their generated passwords;
 6. start the action server, Rasa and the web app, wait until each answers its health check, print the URLs;
-7. on Ctrl-C or SIGTERM (or when any server dies) stop them all: SIGTERM, a grace period, then SIGKILL.
+7. keep them up: a server that dies is started again after a back-off while the others carry on, so the web
+   app keeps giving residents the contact-centre number (`bot.supervisor.Backoff`);
+8. on Ctrl-C or SIGTERM stop them all: SIGTERM, a grace period, then SIGKILL.
 
 `--role` splits this for containers, where each server is its own service (compose.yaml, docs/deploying.md):
 `prepare` does steps 0-3 and exits; `actions`, `rasa` and `web` check and reach the database, then start and
@@ -527,10 +529,9 @@ def run(
                 say("Check passed: every server answered its health check. Stopping.")
                 return 0
             say("Press Ctrl-C to stop.")
-            died = supervisor.watch(lambda seconds: stopping.wait(seconds))
-            if died:
-                say(f"\n{died}\nStopping the others.")
-                return 1
+            supervisor.watch(
+                lambda seconds: stopping.wait(seconds), report=lambda message: say(f"\n{message}")
+            )
             return 0
         except _StopRequested as request:
             say(f"\n{request} received: stopping.")
@@ -589,10 +590,7 @@ def run_server(
             supervisor.wait_until_healthy(ready_timeout)
             spec = supervisor.children[0].spec
             say(f"The {name} is ready on port {spec.port}; its log is {spec.log_path}.")
-            died = supervisor.watch(lambda seconds: stopping.wait(seconds))
-            if died:
-                say(f"\n{died}")
-                return 1
+            supervisor.watch(lambda seconds: stopping.wait(seconds), report=lambda message: say(message))
             return 0
         except _StopRequested as request:
             say(f"\n{request} received: stopping.")

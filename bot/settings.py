@@ -65,8 +65,13 @@ class Settings(BaseSettings):
     """Protects Rasa's HTTP API (`--auth-token`). Empty: the one `here-to-help run` keeps in VAR_DIR."""
     chat_rate_limit: str = "20/minute"
     """Messages one client (IP address) may send to `/api/chat`, as COUNT/second|minute|hour."""
-    chat_timeout_seconds: float = 20.0
-    """How long `/api/chat` waits for Rasa before telling the resident to phone instead."""
+    chat_timeout_seconds: float = 4.0
+    """How long `/api/chat` waits for Rasa before telling the resident to phone instead: under 5 s, so a
+    resident always has a reply with the contact-centre number within 5 s (a normal turn takes under 1 s)."""
+    database_timeout_seconds: float = 2.0
+    """How long a query waits for a locked SQLite database (its busy timeout), or for PostgreSQL to accept a
+    connection. Short, so a stuck database fails fast: the resident gets the number and the gap-log entry
+    is spooled (bot.gaplog.spool) instead of everyone waiting."""
     chat_allowed_origins: str = ""
     """Comma-separated origins (https://www.example.gov.uk) of council sites that embed the widget
     when it is served from another origin; empty allows only this app's own pages."""
@@ -74,9 +79,12 @@ class Settings(BaseSettings):
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
     """Log level of Rasa, the action server and the web app. DEBUG makes Rasa log what residents typed."""
+    gaplog_spool_dir: Path | None = None
+    """Where gap-log entries wait while the database cannot take them (bot.gaplog.spool). Unset:
+    VAR_DIR/spool."""
     contact_centre_phone: str = ""
-    """The contact-centre number given when the assistant or the directory is down. Empty: the directory's
-    contact centre."""
+    """The contact-centre number given when the assistant or the directory is down, if the directory's own
+    contact centre has never been read (bot.conversation.contact_line): the directory's number comes first."""
     staff_channel_token: str = ""
     """Shared secret the web app's staff proxy sends (X-Here-To-Help-Staff-Token) to claim the staff channel.
     Empty: only requests from this machine may claim it."""
@@ -98,6 +106,12 @@ class Settings(BaseSettings):
     )
     def _resolve(cls, value: Path) -> Path:  # noqa: N805 - pydantic validators take the class
         return _absolute(Path(value))
+
+    @validator("gaplog_spool_dir", always=True)
+    def _default_spool_dir(cls, value: Path | None, values: dict) -> Path:  # noqa: N805
+        if value:
+            return _absolute(Path(value))
+        return Path(values.get("var_dir") or _absolute(Path("var"))) / "spool"
 
     @validator("database_url", always=True)
     def _default_database(cls, value: str, values: dict) -> str:  # noqa: N805

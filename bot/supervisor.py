@@ -1,9 +1,15 @@
-"""Starting, health-checking and stopping the servers `here-to-help run` brings up, leaving no orphans.
+"""Starting, health-checking, restarting and stopping the servers `here-to-help run` brings up, leaving no
+orphans.
 
 Each child runs in its own process group with its output in a log file, so a Ctrl-C reaches only us and we
 stop the children in order: SIGTERM to the whole group, a grace period, then SIGKILL. On Linux each child also
 asks the kernel to SIGTERM it if we die without cleaning up (PR_SET_PDEATHSIG), so even `kill -9` of the
 supervisor does not leave a Rasa server holding its port.
+
+A child that dies once everything is up is started again after a back-off (`Backoff`: 1 s, 2 s, 4 s, ...
+at most 16 s, back to 1 s once it has stayed up for a minute), and the others keep running: the web app
+answers residents with the contact-centre number while Rasa or the action server is away, which it cannot
+do if it is stopped with them. Container restart policies should do the same (docs/running.md).
 """
 
 from __future__ import annotations
@@ -26,6 +32,22 @@ from bot.private_files import open_private, private_folder
 
 STOP_GRACE_SECONDS = 15.0
 """How long a child may take to exit after SIGTERM before it is killed."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before restarting a child that died: doubling from `first` up to `longest`.
+
+    `longest` is kept well under 30 s so a server that died is back within half a minute even after a few
+    failures in a row; a child that stays up for `forgiven_after` seconds starts again from `first`."""
+
+    first: float = 1.0
+    longest: float = 16.0
+    forgiven_after: float = 60.0
+
+    def delay(self, failures: int) -> float:
+        """The wait before restart number `failures` (1 for the first failure in a row)."""
+        return min(self.longest, self.first * 2 ** max(0, failures - 1))
 
 
 class ServiceError(RuntimeError):
@@ -63,8 +85,18 @@ class Child:
         self.spec = spec
         self.process: subprocess.Popen | None = None
         self._log: IO[bytes] | None = None
+        self.started_at = 0.0
+        self.failures = 0
+        """Deaths in a row without a long enough spell up in between (see `Backoff`)."""
+        self.restart_at: float | None = None
+        """When a dead child is due to start again (None: not dead, or not yet noticed)."""
+        self.restarts = 0
 
     def start(self) -> None:
+        if self._log is not None:  # a restart: the previous run's log handle
+            self._log.close()
+        self.started_at = time.monotonic()
+        self.restart_at = None
         private_folder(self.spec.log_path.parent)
         # the servers' output can hold residents' words (Rasa at DEBUG), so only we may read it
         self._log = open_private(self.spec.log_path, "ab")  # kept open for the life of the child
@@ -153,9 +185,16 @@ def answers(url: str, timeout: float = 3.0) -> bool:
 class Supervisor:
     """Starts the children together, waits for all to be healthy, watches them, and stops them all."""
 
-    def __init__(self, specs: list[ServiceSpec], *, is_healthy: Callable[[str], bool] = answers) -> None:
+    def __init__(
+        self,
+        specs: list[ServiceSpec],
+        *,
+        is_healthy: Callable[[str], bool] = answers,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.children = [Child(spec) for spec in specs]
         self._is_healthy = is_healthy
+        self.backoff = backoff or Backoff()
 
     def check_ports(self, host: str) -> None:
         taken = [child.spec for child in self.children if port_in_use(host, child.spec.port)]
@@ -194,13 +233,41 @@ class Supervisor:
     def first_dead(self) -> Child | None:
         return next((child for child in self.children if child.exit_code() is not None), None)
 
-    def watch(self, should_stop: Callable[[float], bool], poll: float = 0.5) -> str | None:
-        """Block until `should_stop(poll)` is true (returns None) or a child dies (returns what happened)."""
+    def watch(
+        self,
+        should_stop: Callable[[float], bool],
+        poll: float = 0.5,
+        *,
+        report: Callable[[str], None] = lambda _message: None,
+    ) -> None:
+        """Keep the children running until `should_stop(poll)` is true: a child that dies is started again
+        after the back-off, and the others are left alone. Each death and restart is `report`ed."""
         while not should_stop(poll):
-            dead = self.first_dead()
-            if dead is not None:
-                return self._died_message(dead, dead.exit_code(), "while running")
-        return None
+            self.restart_dead(report)
+
+    def restart_dead(self, report: Callable[[str], None], now: float | None = None) -> None:
+        """One round of watching: note each newly dead child and start those whose back-off is over."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            code = child.exit_code()
+            if code is None:
+                if child.failures and now - child.started_at >= self.backoff.forgiven_after:
+                    child.failures = 0
+                continue
+            if child.restart_at is None:
+                if now - child.started_at >= self.backoff.forgiven_after:
+                    child.failures = 0
+                child.failures += 1
+                delay = self.backoff.delay(child.failures)
+                child.restart_at = now + delay
+                report(
+                    f"{self._died_message(child, code, 'while running')}\nStarting it again in {delay:.0f} s."
+                )
+            elif now >= child.restart_at:
+                child.stop(grace=1.0)  # sweep anything it left in its process group
+                child.start()
+                child.restarts += 1
+                report(f"{child.spec.name} started again (restart {child.restarts}).")
 
     def stop_all(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Ask every child to stop at once (last started first), then wait for each, killing stragglers."""

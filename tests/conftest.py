@@ -26,6 +26,18 @@ needs_shared = pytest.mark.skipif(
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+@pytest.fixture(autouse=True)
+def _private_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test spools failed gap-log writes into its own folder: otherwise a later test's successful write
+    would replay an earlier test's entries into its database."""
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("GAPLOG_SPOOL_DIR", str(tmp_path / "spool"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the browser tests last: while Playwright's sync API is open an event loop runs in the main thread,
     and every test that calls `asyncio.run` (Rasa's agent, the REST channel) would fail next to it."""

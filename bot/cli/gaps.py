@@ -1,4 +1,4 @@
-"""`here-to-help gaps export`, `report` and `purge`: the gap log from the command line.
+"""`here-to-help gaps export`, `gaps replay`, `report` and `purge`: the gap log from the command line.
 
 No `from __future__ import annotations` here: typer 0.7 reads the annotations at run time, and it cannot read
 `X | None`, hence `Optional`.
@@ -119,6 +119,23 @@ def purge(
     deleted = purge_rows(get_engine(), days, tracker_engine=tracker)
     summary = ", ".join(f"{count} {table}" for table, count in deleted.items())
     typer.echo(f"deleted rows older than {days} days: {summary}")
+
+
+@app.command("replay")
+def replay() -> None:
+    """Write gap-log entries spooled while the database was down (VAR_DIR/spool/) back to the database."""
+    from bot.gaplog.spool import rejected_file
+    from bot.gaplog.spool import replay as replay_spool
+
+    try:
+        done = replay_spool()
+    except Exception as error:  # noqa: BLE001 - say what stopped it; the spool is left as it was
+        _fail(f"the database could not be reached ({type(error).__name__}); nothing was replayed")
+    typer.echo(f"replayed {done.written} spooled entries; {done.waiting} still waiting for the database")
+    if done.rejected:
+        typer.echo(f"{done.rejected} unreadable lines set aside in {rejected_file()}", err=True)
+    if done.waiting:
+        raise typer.Exit(1)
 
 
 def register(root: typer.Typer) -> None:

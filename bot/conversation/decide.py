@@ -22,7 +22,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from bot.conversation import answer_meta, turns
-from bot.conversation.followups import FOLLOW_UP_WORDS, names_a_need
+from bot.conversation.answers import CHOOSE_INTENT
+from bot.conversation.followups import FOLLOW_UP_WORDS, names_a_need, reads_as_a_choice
 
 CRISIS_INTENT = "crisis"
 SEARCH_INTENT = "find_service"
@@ -67,9 +68,15 @@ def has_service_evidence(text: str, services: Sequence[Mapping[str, Any]], thres
 
 
 def turn_intent(intent: str, text: str, services: Sequence[Mapping[str, Any]], threshold: float) -> str:
-    """The intent the turn is answered as (see the module's docstring)."""
+    """The intent the turn is answered as (see the module's docstring).
+
+    `choose_service` is a button's payload (`/choose_service{...}`), or words that pick a button ("the
+    second one"); any other text the classifier calls a choice (`-2+3`, `@SUM(1+1)`) was not understood,
+    and is answered as such: the contact-centre number and a gap-log entry."""
     if intent in CONVERSATION_INTENTS and has_service_evidence(text, services, threshold):
         return SEARCH_INTENT
+    if intent == CHOOSE_INTENT and not text.startswith("/") and not reads_as_a_choice(text):
+        return turns.NLU_FALLBACK
     return intent
 
 

@@ -124,3 +124,25 @@ def chosen_position(text: str, offered: Sequence[str]) -> int | None:
                 continue  # "that one" is ambiguous among several
             return _ORDINALS[word]
     return 0 if len(offered) == 1 else None
+
+
+_CHOICE_WORDS = frozenset(
+    {"the", "a", "that", "this", "one", "option", "number", "no", "please", "pls", "i", "want", "ll", "take"}
+)
+_CHOICE_TEXT = re.compile(r"[A-Za-z0-9 ,.!?']+")
+
+
+def reads_as_a_choice(text: str) -> bool:
+    """Typed words that pick one of the offered buttons: "the second one", "option 2", "that one please".
+
+    Only plain words qualify: text led by symbols ("-2+3", "<img src=x onerror=alert(1)>", "@SUM(1+1)")
+    holds digits but picks nothing, and must be answered as a question that was not understood."""
+    stripped = text.strip()
+    if not stripped or not _CHOICE_TEXT.fullmatch(stripped):
+        return False
+    found = words(stripped)
+    return (
+        bool(found)
+        and all(word in _CHOICE_WORDS or word in _ORDINALS for word in found)
+        and any(word in _ORDINALS or word in {"that", "this"} for word in found)
+    )

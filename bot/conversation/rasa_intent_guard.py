@@ -4,7 +4,9 @@ The intent classifier knows a handful of conversational intents from a few examp
 question it has never seen ("pip", "dvla", "universal credit sign in") can come out as `thanks` or
 `goodbye`. Placed after the router and the FallbackClassifier, this component applies
 `bot.conversation.decide.turn_intent`: a conversational intent on a message that names a need the router is
-confident about becomes `find_service`. The safety check still runs after it and has the last word.
+confident about becomes `find_service`, and `choose_service` on text that is neither a button's payload nor
+words picking a button ("-2+3", "@SUM(1+1)") becomes `nlu_fallback`, answered with the contact-centre number
+and logged. The safety check still runs after it and has the last word.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.conversation.decide import turn_intent
+from bot.conversation.turns import NLU_FALLBACK
 from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
 
 
@@ -58,6 +61,8 @@ class IntentGuardComponent(GraphComponent):
             decided = turn_intent(name, text, services, threshold)
             if decided != name:
                 top = float(services[0].get("confidence") or 0.0) if services else 0.0
+                if decided == NLU_FALLBACK:
+                    top = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
                 guarded = {INTENT_NAME_KEY: decided, PREDICTED_CONFIDENCE_KEY: top}
                 ranking = [
                     r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != decided

@@ -9,9 +9,11 @@ guarantees added in front of Rasa:
    the web app's staff proxy (`bot.conversation.channel`); otherwise the message is treated as a resident's.
 3. The resident is never left without a reply: if the turn fails, or produces no message at all (the action
    server is down, so Rasa logs the error and carries on silently), the reply carries the contact-centre
-   number, kept from the directory (`bot.conversation.contact_line`) or the CONTACT_CENTRE_PHONE setting. The
-   failure is logged, without what the person typed. A message that shows a crisis gets the emergency numbers
-   instead (`bot.safety`), composed here without the action server or the database.
+   number, kept in memory (`bot.conversation.contact_line`: no database read when something has failed), and
+   the question goes into the gap log as `unavailable` (spooled if the database cannot take it,
+   `bot.gaplog.spool`). The failure is logged, without what the person typed. A message that shows a crisis
+   gets the emergency numbers instead (`bot.safety`), composed here without the action server or the
+   database.
 
 Every reply ends with the answer metadata (`{"custom": {"answer": ...}}`, bot.conversation.answer_meta),
 including refusals (`refused`) and the fallback (`unmet` or `crisis`).
@@ -25,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -38,6 +39,7 @@ from sanic.response import HTTPResponse
 
 from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.channel import STAFF_TOKEN_HEADER, channel_from_metadata, vetted_metadata
+from bot.gaplog.spool import record_unmet_quietly
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ def check_message(text: Any, limit: int) -> str | None:
     return None
 
 
-REFRESH_THREAD_NAME = "contact-line-refresh"
+REFRESH_THREAD_NAME = contact_line.REFRESH_THREAD_NAME
 """The background thread that reads the contact-centre number from the directory when a channel starts."""
 
 
@@ -80,9 +82,7 @@ class HereToHelpRestInput(RestInput):
         settings = get_settings()
         self.max_message_chars = max_message_chars or settings.max_message_chars
         self.staff_token = settings.staff_channel_token if staff_token is None else staff_token
-        threading.Thread(
-            target=contact_line.refresh, kwargs={"force": True}, daemon=True, name=REFRESH_THREAD_NAME
-        ).start()
+        contact_line.refresh_in_background(force=True)
 
     @classmethod
     def name(cls) -> str:
@@ -151,6 +151,7 @@ class HereToHelpRestInput(RestInput):
         except Exception as error:  # noqa: BLE001 - whatever broke, the resident gets a number
             logger.error("a turn failed (%s); replied with the contact centre", type(error).__name__)
             failed = True
+        contact_line.refresh_in_background()  # when due: the number must be in memory before it is needed
         messages = list(collector.messages)
         if failed or not messages:
             if not failed:
@@ -170,11 +171,8 @@ class HereToHelpRestInput(RestInput):
 
             loop.run_in_executor(None, record_crisis_quietly, None, sender, channel, category)
             return replies
-        phone = contact_line.current(channel)
-        if not phone:  # never read yet: try the directory now rather than give no number
-            phone = await loop.run_in_executor(None, partial(contact_line.refresh, force=True))
-        else:
-            loop.run_in_executor(None, contact_line.refresh)
+        phone = contact_line.current(channel)  # from memory: the database may be what failed
+        loop.run_in_executor(None, partial(record_unmet_quietly, None, sender, channel, text))
         return [
             {"recipient_id": sender, "text": answers.unavailable(phone)},
             _answer_message(sender, answer_meta.build(answer_meta.UNMET)),

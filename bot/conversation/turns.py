@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.conversation.followups import (
     contact_kind,
     mentions_the_council,
     names_a_need,
+    reads_as_a_choice,
 )
 from bot.conversation.postcodes import (
     InvalidPostcode,
@@ -285,17 +286,15 @@ def choose_service(session: Session, turn: TurnInput, chosen_id: str | None) -> 
     """A button was tapped (or "the second one" typed): answer with that service."""
     outcome = Outcome()
     if not chosen_id:
-        position = chosen_position(turn.text, turn.offered)
+        position = chosen_position(turn.text, turn.offered) if reads_as_a_choice(turn.text) else None
         chosen_id = turn.offered[position] if position is not None else None
     if not chosen_id and names_a_confident_need(turn):
         return signpost(session, turn)
     found = services_details(session, [chosen_id]) if chosen_id else []
-    if not found:
-        outcome.say(
-            "Sorry, I'm not sure which one you mean. Could you tell me again what you need help with?"
-        )
-        outcome.answer = answer_meta.build(answer_meta.CLARIFY)
-        return outcome
+    if not found:  # not understood: like every such turn, the contact-centre number and a gap-log entry
+        if turn.text.startswith("/"):  # a button for a service gone from the directory: log the question
+            return unmet(session, replace(turn, text=turn.query_text), NO_MATCHING_SERVICE)
+        return unmet(session, turn)
     confidence = next(
         (_confidence(c) for c in turn.query_services if str(c.get("service_id")) == found[0].id), None
     )
@@ -530,31 +529,43 @@ def crisis(turn: TurnInput, reply_text: str, answer: dict[str, Any], category: s
 # --- the gap log --------------------------------------------------------------------------------------------
 
 
-def write_records(session: Session, turn: TurnInput, records: Sequence[Record]) -> None:
-    """Write the turn's gap-log records (bot.gaplog.record), in the caller's session."""
-    from bot.gaplog.record import record_answer, record_crisis, record_unmet
+def record_rows(turn: TurnInput, records: Sequence[Record]) -> list:
+    """The turn's gap-log rows (bot.gaplog.record), built without a session: redacted and hashed already."""
+    from bot.gaplog.record import answer_row, crisis_entry, unmet_entry
 
+    rows: list = []
     for item in records:
         if isinstance(item, CrisisRecord):
-            record_crisis(
-                session, conversation_id=turn.conversation_id, channel=turn.channel, category=item.category
+            rows.append(
+                crisis_entry(
+                    conversation_id=turn.conversation_id, channel=turn.channel, category=item.category
+                )
             )
         elif isinstance(item, AnswerRecord):
-            record_answer(
-                session,
-                conversation_id=turn.conversation_id,
-                channel=turn.channel,
-                service_id=item.service_id,
-                confidence=item.confidence,
+            rows.append(
+                answer_row(
+                    conversation_id=turn.conversation_id,
+                    channel=turn.channel,
+                    service_id=item.service_id,
+                    confidence=item.confidence,
+                )
             )
         else:
-            record_unmet(
-                session,
-                conversation_id=turn.conversation_id,
-                channel=turn.channel,
-                text=item.text,
-                reason=item.reason,
-                candidates=item.candidates,
-                organisation_id=item.organisation_id,
-                service_id=item.service_id,
+            rows.append(
+                unmet_entry(
+                    conversation_id=turn.conversation_id,
+                    channel=turn.channel,
+                    text=item.text,
+                    reason=item.reason,
+                    candidates=item.candidates,
+                    organisation_id=item.organisation_id,
+                    service_id=item.service_id,
+                )
             )
+    return rows
+
+
+def write_records(session: Session, turn: TurnInput, records: Sequence[Record]) -> None:
+    """Write the turn's gap-log records (bot.gaplog.record), in the caller's session."""
+    session.add_all(record_rows(turn, records))
+    session.flush()

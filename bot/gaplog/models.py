@@ -39,6 +39,8 @@ class Reason(str, enum.Enum):
     ASKED_FOR_PERSON = "asked_for_person"
     CRISIS = "crisis"
     """Someone may have been in danger: logged with its category and no words (bot.safety)."""
+    UNAVAILABLE = "unavailable"
+    """The assistant could not answer at all (Rasa or the action server down): given the contact centre."""
 
 
 REASON_LABELS = {
@@ -50,6 +52,7 @@ REASON_LABELS = {
     Reason.WRONG_ANSWER.value: "Wrong answer (resident said no)",
     Reason.ASKED_FOR_PERSON.value: "Asked for a person",
     Reason.CRISIS.value: "Crisis (given emergency numbers)",
+    Reason.UNAVAILABLE.value: "Assistant unavailable (given the contact centre)",
 }
 """What officers and reports call each reason."""
 UNMET_REASONS = frozenset(
@@ -59,6 +62,7 @@ UNMET_REASONS = frozenset(
         Reason.NO_MATCHING_SERVICE.value,
         Reason.NEGATIVE_FEEDBACK.value,
         Reason.WRONG_ANSWER.value,
+        Reason.UNAVAILABLE.value,
     }
 )
 """Turns the assistant could not answer (or answered wrongly). Sending a resident to another organisation is

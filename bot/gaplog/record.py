@@ -1,8 +1,9 @@
 """What the bot's actions and the staff lookup call to write the gap log, answers and referrals.
 
 Every function redacts text and hashes the conversation id itself, so a caller cannot store raw words or ids
-by mistake. Each adds one row to the caller's session and flushes it; committing is the caller's job, so a
-turn's writes succeed or fail together.
+by mistake. Each `record_*` adds one row to the caller's session and flushes it; committing is the caller's
+job, so a turn's writes succeed or fail together. The `*_entry`/`*_row` builders make the same row without a
+session, for writes that must survive a database that is down (bot.gaplog.spool).
 """
 
 from __future__ import annotations
@@ -77,8 +78,7 @@ def clean_text(text: str) -> str:
     return redacted
 
 
-def record_unmet(
-    session: Session,
+def unmet_entry(
     *,
     conversation_id: str,
     channel: str,
@@ -89,10 +89,10 @@ def record_unmet(
     service_id: str | None = None,
     settings: Settings | None = None,
 ) -> GapEntry:
-    """Log a turn the bot could not answer well. `text` is redacted and `conversation_id` hashed here.
+    """A turn the bot could not answer well. `text` is redacted and `conversation_id` hashed here.
 
     `service_id`: for `wrong_answer`, the service the assistant gave."""
-    entry = GapEntry(
+    return GapEntry(
         created_at=utc_now(),
         channel=_check(channel, CHANNELS, "channel"),
         reason=_check(reason, REASONS, "reason"),
@@ -103,23 +103,30 @@ def record_unmet(
         service_id=service_id or None,
         status="new",
     )
-    session.add(entry)
+
+
+def record_unmet(session: Session, **details: object) -> GapEntry:
+    """Log a turn the bot could not answer well (see `unmet_entry` for the details)."""
+    return _added(session, unmet_entry(**details))  # type: ignore[arg-type]
+
+
+def _added(session: Session, row: GapEntry | Answer | Referral):  # noqa: ANN202 - returns what it is given
+    session.add(row)
     session.flush()
-    return entry
+    return row
 
 
-def record_crisis(
-    session: Session,
+def crisis_entry(
     *,
     conversation_id: str,
     channel: str,
     category: str,
     settings: Settings | None = None,
 ) -> GapEntry:
-    """Log a crisis turn by its category alone: no words, no candidates, so officers see only volumes."""
+    """A crisis turn by its category alone: no words, no candidates, so officers see only volumes."""
     if not isinstance(category, str) or not category.strip():
         raise ValueError("category must name the safety category of the crisis")
-    entry = GapEntry(
+    return GapEntry(
         created_at=utc_now(),
         channel=_check(channel, CHANNELS, "channel"),
         reason=Reason.CRISIS.value,
@@ -129,13 +136,14 @@ def record_crisis(
         category=category.strip()[:32],
         status="new",
     )
-    session.add(entry)
-    session.flush()
-    return entry
 
 
-def record_answer(
-    session: Session,
+def record_crisis(session: Session, **details: object) -> GapEntry:
+    """Log a crisis turn by its category alone (see `crisis_entry`)."""
+    return _added(session, crisis_entry(**details))  # type: ignore[arg-type]
+
+
+def answer_row(
     *,
     conversation_id: str,
     channel: str,
@@ -143,19 +151,21 @@ def record_answer(
     confidence: float | None = None,
     settings: Settings | None = None,
 ) -> Answer:
-    """Log a signposting answer: which service the bot gave, and how sure it was."""
+    """A signposting answer: which service the bot gave, and how sure it was."""
     if not service_id:
         raise ValueError("service_id must be the id of the service the answer gave")
-    answer = Answer(
+    return Answer(
         created_at=utc_now(),
         channel=_check(channel, CHANNELS, "channel"),
         conversation_hash=_hash(conversation_id, settings),
         service_id=service_id,
         confidence=_number(confidence),
     )
-    session.add(answer)
-    session.flush()
-    return answer
+
+
+def record_answer(session: Session, **details: object) -> Answer:
+    """Log a signposting answer (see `answer_row`)."""
+    return _added(session, answer_row(**details))  # type: ignore[arg-type]
 
 
 def record_referral(

@@ -55,6 +55,7 @@ UNMET_ORDER = (
     Reason.NOT_UNDERSTOOD.value,
     Reason.LOW_CONFIDENCE.value,
     Reason.WRONG_ANSWER.value,
+    Reason.UNAVAILABLE.value,
 )
 CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 

@@ -44,12 +44,13 @@ def answer_crisis(text: str, channel: str) -> CrisisAnswer | None:
 
 
 def record_crisis_quietly(engine: Engine | None, conversation_id: str, channel: str, category: str) -> None:
-    """Log a crisis answered by a fallback, if the gap log can be written (None: the settings' database)."""
+    """Log a crisis answered by a fallback (None: the settings' database), spooled if the database is down."""
     try:
-        from bot.db import get_engine, session_scope
-        from bot.gaplog.record import record_crisis
+        from bot.gaplog.record import crisis_entry
+        from bot.gaplog.spool import write_or_spool
 
-        with session_scope(engine or get_engine()) as session:
-            record_crisis(session, conversation_id=conversation_id, channel=channel, category=category)
+        write_or_spool(
+            [crisis_entry(conversation_id=conversation_id, channel=channel, category=category)], engine
+        )
     except Exception as error:  # noqa: BLE001 - the numbers were given; the log line is second
         logger.error("could not log a crisis answered by a fallback (%s)", type(error).__name__)

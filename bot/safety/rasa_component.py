@@ -46,6 +46,10 @@ def crisis_parse(match: CrisisMatch) -> dict[str, Any]:
     return {"category": match.category, "categories": list(match.categories), "lines": list(match.lines)}
 
 
+NEXT_GUESS_CONFIDENCE = 0.3
+"""The classifier's next guess is used only this sure of it: the FallbackClassifier threshold (config.yml)."""
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyCheckComponent(GraphComponent):
     """Marks crisis messages so the dialogue answers them first."""
@@ -91,11 +95,22 @@ class SafetyCheckComponent(GraphComponent):
 
     @staticmethod
     def _demote(message: Message) -> None:
-        """The classifier guessed `crisis`, the check found none: take its next guess, or not understood."""
+        """The classifier guessed `crisis`, the check found none: take its next guess if it is a confident one
+        (and passes the same guard as any other turn, bot.conversation.decide.turn_intent), else not
+        understood. Symbol-led text ("-2+3") used to become `choose_service` here at 6% confidence."""
+        from bot.conversation.decide import turn_intent
+        from bot.routing.parse import SERVICE_THRESHOLD, SERVICES
+
         ranking = [
             r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != CRISIS_INTENT
         ]
-        intent = ranking[0] if ranking else {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        intent = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        if ranking and float(ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= NEXT_GUESS_CONFIDENCE:
+            name = str(ranking[0].get(INTENT_NAME_KEY) or "")
+            services = message.get(SERVICES) or []
+            threshold = float(message.get(SERVICE_THRESHOLD) or 0.0)
+            decided = turn_intent(name, str(message.get(TEXT) or ""), services, threshold)
+            intent = {**ranking[0], INTENT_NAME_KEY: decided}
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -37,6 +38,26 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
+def _keep_resilient(app: FastAPI, settings: Settings, engine: Engine | None) -> None:
+    """Read the contact-centre number now, so the first failure already has it, and while serving keep it
+    fresh and write spooled gap-log entries back (bot.conversation.contact_line, bot.gaplog.spool)."""
+    from bot.conversation import contact_line
+    from bot.gaplog import spool
+
+    contact_line.refresh(engine, force=True)  # bounded by DATABASE_TIMEOUT_SECONDS; never raises
+    stop = threading.Event()
+
+    @app.on_event("startup")
+    def start_background() -> None:
+        stop.clear()
+        contact_line.keep_fresh(engine, stop)
+        spool.keep_replaying(engine, stop, settings)
+
+    @app.on_event("shutdown")
+    def stop_background() -> None:
+        stop.set()
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. `engine` overrides DATABASE_URL (tests pass their own migrated database)."""
     settings = settings or get_settings()
@@ -60,5 +81,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(auth.router)
     _include_routers(app)
+    _keep_resilient(app, settings, engine)
     logging.getLogger(__name__).debug("web app created")
     return app

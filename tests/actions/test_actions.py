@@ -557,3 +557,17 @@ def test_every_action_is_declared_in_the_domain(domain) -> None:
 def test_slots_the_actions_set_are_in_the_domain(domain, slot) -> None:
     assert slot in domain["slots"]
     assert isinstance(SlotSet(slot, None), dict)
+
+
+@time_machine.travel(WEDNESDAY_AFTERNOON, tick=False)
+@pytest.mark.parametrize("typed", ["-2+3", "<img src=x onerror=alert(1)>", "@SUM(1+1)"])
+async def test_a_choice_that_picks_nothing_gets_the_contact_centre_number_and_a_gap_entry(
+    directory, dispatcher, make_tracker, domain, typed
+) -> None:
+    tracker = make_tracker(typed, intent="choose_service", slots={"offered": ["waste", "bulky"]})
+    await ActionChooseService().run(dispatcher, tracker, domain)
+    said = " ".join(texts(dispatcher))
+    assert "not sure which one you mean" not in said
+    assert "01632 960100" in said
+    (entry,) = gap_entries(directory)
+    assert (entry.reason, entry.text) == ("not_understood", typed)

@@ -51,3 +51,27 @@ def test_answers_are_scored_by_the_first_service_shown_and_other_bodies_as_not_c
     assert figures["not_council_recall"] == 0.5
     assert figures["not_council_precision"] == round(1 / 3, 4)  # and as other_body
     assert figures["kinds"] == {"choices": 1, "other_body": 2, "service": 2, "unmet": 1}
+
+
+SYMBOL_LED = ["-2+3", "<img src=x onerror=alert(1)>", "@SUM(1+1)", "=1+1", "+44", "(2)"]
+
+
+def test_symbol_led_messages_the_classifier_calls_a_choice_are_answered_as_not_understood() -> None:
+    for text in SYMBOL_LED:
+        assert turn_intent("choose_service", text, [], 0.3) == "nlu_fallback", text
+
+
+def test_a_button_payload_and_words_picking_a_button_are_still_a_choice() -> None:
+    for text in (
+        '/choose_service{"service_id":"waste"}',
+        "the second one",
+        "option 2",
+        "that one please",
+        "2",
+    ):
+        assert turn_intent("choose_service", text, [], 0.3) == "choose_service", text
+
+
+def test_other_free_text_never_becomes_a_choice() -> None:
+    for text in ("the bins", "one more thing about parking", "first time here"):
+        assert turn_intent("choose_service", text, [], 0.3) == "nlu_fallback", text

@@ -92,6 +92,7 @@ def test_the_report_counts_conversations_containment_and_unmet_demand(week_of_ac
         "Not understood": 0,
         "Low confidence": 2,
         "Wrong answer (resident said no)": 1,
+        "Assistant unavailable (given the contact centre)": 0,
         "Asked for a person": 0,
     }
     assert {row.key: row.count for row in report.by_channel} == {"resident": 5, "staff": 1}

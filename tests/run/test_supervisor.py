@@ -1,5 +1,6 @@
 """The supervisor behind `here-to-help run`: servers come up, a failure names the server and quotes its log,
-and stopping leaves nothing behind — not even a grandchild, not even a child that ignores SIGTERM."""
+a server that dies is started again while the others keep answering, and stopping leaves nothing behind —
+not even a grandchild, not even a child that ignores SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.supervisor import ServiceError, ServiceSpec, Supervisor, port_in_use
+from bot.supervisor import Backoff, ServiceError, ServiceSpec, Supervisor, answers, port_in_use
 
 
 def free_port() -> int:
@@ -149,20 +150,76 @@ def test_grandchildren_are_stopped_with_their_parent(tmp_path: Path) -> None:
     assert not alive(grandchild)
 
 
-def test_watching_reports_a_server_that_dies_while_running(tmp_path: Path) -> None:
-    short_lived = spec(
-        tmp_path, "action server", "import time; time.sleep(0.5); print('crashed'); raise SystemExit(2)"
-    )
-    supervisor = Supervisor([short_lived])
+def test_a_server_killed_while_running_is_started_again_and_the_others_keep_answering(tmp_path: Path) -> None:
+    web, rasa = spec(tmp_path, "web app", HTTP_SERVER), spec(tmp_path, "Rasa", HTTP_SERVER)
+    supervisor = Supervisor([web, rasa], backoff=Backoff(first=0.2, longest=1.0))
     supervisor.start_all()
+    reports: list[str] = []
     try:
-        died = supervisor.watch(lambda seconds: time.sleep(seconds) or False, poll=0.1)
+        supervisor.wait_until_healthy(timeout=30, poll=0.2)
+        first_pid = supervisor.children[1].pid
+        os.kill(first_pid, 9)
+
+        deadline = time.monotonic() + 20
+        web_answered_meanwhile = True
+        while time.monotonic() < deadline:
+            supervisor.restart_dead(reports.append)
+            web_answered_meanwhile &= answers(web.health_url)
+            if supervisor.children[1].pid != first_pid and answers(rasa.health_url):
+                break
+            time.sleep(0.1)
     finally:
         supervisor.stop_all(grace=5)
 
-    assert died is not None
-    assert died.startswith("action server exited with code 2 while running")
-    assert "crashed" in died
+    assert supervisor.children[1].pid != first_pid, reports
+    assert web_answered_meanwhile
+    assert reports[0].startswith("Rasa exited with code -9 while running")
+    assert "Starting it again in 0 s." in reports[0]
+    assert reports[1] == "Rasa started again (restart 1)."
+    assert supervisor.children[0].restarts == 0
+
+
+def test_a_server_that_keeps_dying_is_restarted_ever_more_slowly_but_within_half_a_minute() -> None:
+    backoff = Backoff()
+    assert [backoff.delay(failures) for failures in range(1, 8)] == [1, 2, 4, 8, 16, 16, 16]
+    assert all(backoff.delay(failures) < 30 for failures in range(1, 50))
+
+
+def test_a_crash_after_a_long_spell_up_is_forgiven_and_restarted_quickly(tmp_path: Path) -> None:
+    crashing = spec(tmp_path, "action server", "raise SystemExit(2)")
+    supervisor = Supervisor([crashing], backoff=Backoff(first=1.0, longest=16.0, forgiven_after=60.0))
+    child = supervisor.children[0]
+    child.start()
+    child.process.wait(timeout=20)
+    reports: list[str] = []
+    try:
+        child.failures = 4  # it had been failing ...
+        child.started_at -= 120  # ... but this run stayed up for two minutes
+        supervisor.restart_dead(reports.append)
+    finally:
+        supervisor.stop_all(grace=5)
+    assert child.failures == 1
+    assert "Starting it again in 1 s." in reports[0]
+
+
+def test_watching_restarts_until_asked_to_stop(tmp_path: Path) -> None:
+    short_lived = spec(
+        tmp_path, "action server", "import time; time.sleep(0.3); print('crashed'); raise SystemExit(2)"
+    )
+    supervisor = Supervisor([short_lived], backoff=Backoff(first=0.1, longest=0.2))
+    supervisor.start_all()
+    reports: list[str] = []
+    stop_at = time.monotonic() + 3
+    try:
+        supervisor.watch(
+            lambda seconds: time.sleep(seconds) or time.monotonic() > stop_at, poll=0.1, report=reports.append
+        )
+    finally:
+        supervisor.stop_all(grace=5)
+
+    assert supervisor.children[0].restarts >= 2
+    assert reports[0].startswith("action server exited with code 2 while running")
+    assert "crashed" in reports[0]
 
 
 def _wait_for_log(path: Path, marker: str, timeout: float = 20) -> str:

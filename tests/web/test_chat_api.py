@@ -306,3 +306,41 @@ def test_with_rasa_failing_a_gas_leak_gets_the_gas_emergency_number_not_the_cont
     assert response.status_code == 200
     assert "0800 111 999" in response.json()[0]["text"]
     assert "01632 960555" not in response.text
+
+
+def test_with_rasa_down_and_the_database_locked_the_resident_gets_the_number_within_5_s_and_nothing_is_lost(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    import sqlite3
+    import time
+
+    from sqlalchemy import select
+
+    from bot.gaplog import spool
+    from bot.gaplog.models import GapEntry
+    from bot.gaplog.redaction import redact
+
+    add_contact_centre(sqlite_engine, "01632 960555")
+    with running_fake_rasa() as stopped:
+        dead_url = stopped.url
+    settings = make_settings(tmp_path, dead_url)
+    client = client_for(settings, sqlite_engine)  # reads the number while the database is well
+    redact("warm up the redaction's tokenizer")  # the test client also waits for the background tasks
+    locker = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        response = client.post("/api/chat", json={"sender": SENDER, "message": "who empties the dog bins"})
+        waited = time.monotonic() - started
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+    assert response.status_code == 503
+    assert "01632 960555" in response.json()["message"]
+    assert waited < 5
+    assert spool.pending(settings)  # the question waited on disk for the database ...
+    spool.replay(sqlite_engine, settings)
+    with session_scope(sqlite_engine) as session:  # ... and is in the gap log now it is back
+        entries = session.execute(select(GapEntry.reason, GapEntry.text)).all()
+    assert [tuple(entry) for entry in entries] == [("unavailable", "who empties the dog bins")]

@@ -4,7 +4,8 @@
 loopback interface, so Rasa itself is never exposed, and it is where the public is held to the rules: a
 message of 1 to 500 characters, a plausible sender id, a per-client rate limit, and always the resident
 channel whatever the client claims (staff-only numbers must never reach the public). When Rasa cannot be
-reached the resident is told so, with the contact centre's number, instead of being left waiting; and a
+reached the resident is told so, with the contact centre's number (kept in memory, never read from the
+database at that moment), instead of being left waiting, and the question is kept in the gap log; and a
 message that shows someone may be in danger gets the emergency numbers from the safety check (bot.safety),
 which needs neither Rasa nor the database.
 
@@ -24,12 +25,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.background import BackgroundTask, BackgroundTasks
+from starlette.background import BackgroundTasks
 
 from bot.conversation import answer_meta
 from bot.conversation.answer_meta import ANSWER_KEY
 from bot.conversation.channel import RESIDENT
 from bot.db import session_scope
+from bot.gaplog.spool import record_unmet_quietly
 from bot.safety.fallback import record_crisis_quietly
 from bot.settings import Settings
 from bot.web.deps import app_engine, app_settings
@@ -64,21 +66,12 @@ class ChatRefused(Exception):
 # --- the contact centre's number, for when the assistant is down --------------------------------------------
 
 
-def _directory_contact_phone(engine: Engine) -> str:
-    from bot.conversation.answers import contact_phone
-    from bot.directory.queries import contact_centre
+def contact_centre_phone(settings: Settings) -> str:
+    """The number kept in memory (bot.conversation.contact_line): never a database read, since the database
+    may be what failed."""
+    from bot.conversation import contact_line
 
-    try:
-        with session_scope(engine) as session:
-            return contact_phone(contact_centre(session), RESIDENT)
-    except SQLAlchemyError:
-        log.warning("could not read the contact centre's number from the directory", exc_info=True)
-        return ""
-
-
-def contact_centre_phone(settings: Settings, engine: Engine) -> str:
-    """CONTACT_CENTRE_PHONE if set, otherwise the directory's contact centre public number ("" if none)."""
-    return settings.contact_centre_phone.strip() or _directory_contact_phone(engine)
+    return contact_line.current(RESIDENT, settings)
 
 
 def unavailable_message(phone: str) -> str:
@@ -164,6 +157,11 @@ def too_long_message(length: int | None) -> str:
 class RasaUnavailable(Exception):
     """Rasa did not answer, answered with an error, or answered something that is not a list of messages."""
 
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+        """Rasa has the message and may still answer it, and log it itself if it cannot."""
+
 
 def public_reply(message: Any) -> dict[str, Any] | None:
     """The parts of one Rasa message the widget uses (text, buttons, the answer), None if nothing."""
@@ -192,6 +190,8 @@ async def ask_rasa(settings: Settings, sender: str, message: str) -> list[dict[s
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
             response = await client.post(settings.rasa_url + REST_WEBHOOK_PATH, json=payload)
+    except httpx.TimeoutException as error:
+        raise RasaUnavailable(f"{type(error).__name__}: {error}", timed_out=True) from error
     except httpx.HTTPError as error:
         raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
     if response.status_code != 200:
@@ -216,6 +216,11 @@ def crisis_fallback(message: str) -> tuple[list[dict[str, Any]], str] | None:
     if found is None:
         return None
     return [{"text": found.reply.text}, {ANSWER_KEY: found.reply.answer}], found.match.category
+
+
+def _engine_if_ready(request: Request) -> Engine | None:
+    """The app's engine if it has one already, else None (the writer makes it, off the resident's path)."""
+    return getattr(request.app.state, "engine", None)
 
 
 # --- cross-origin embedding ---------------------------------------------------------------------------------
@@ -279,15 +284,19 @@ async def chat(request: Request) -> Response:
         if crisis is not None:
             replies, category = crisis
             tasks = BackgroundTasks()
-            tasks.add_task(record_crisis_quietly, app_engine(request), sender, RESIDENT, category)
+            tasks.add_task(record_crisis_quietly, _engine_if_ready(request), sender, RESIDENT, category)
             tasks.add_task(log.warning, "the assistant could not be reached: %s", error)
             return _with_cors(JSONResponse(replies, background=tasks), request, settings)
-        phone = await run_in_threadpool(contact_centre_phone, settings, app_engine(request))
+        phone = contact_centre_phone(settings)
         # Logged after the response is sent: the redacting log filter may have to load spaCy first, and a
-        # resident must not wait for that to be told to phone.
-        report = BackgroundTask(
-            log.warning, "the assistant could not be reached at %s: %s", settings.rasa_url, error
-        )
+        # resident must not wait for that to be told to phone. The question goes into the gap log (spooled
+        # if the database is down too), unless Rasa has it and may still answer or log it itself.
+        report = BackgroundTasks()
+        report.add_task(log.warning, "the assistant could not be reached at %s: %s", settings.rasa_url, error)
+        if not error.timed_out:
+            report.add_task(
+                record_unmet_quietly, _engine_if_ready(request), sender, RESIDENT, message, settings
+            )
         response = JSONResponse(
             {
                 "error": "unavailable",
@@ -318,7 +327,7 @@ def _host_name(engine: Engine) -> str:
 async def demo_page(request: Request) -> HTMLResponse:
     """A fictional council web page with the widget's one script tag, to try the assistant as a resident."""
     settings, engine = app_settings(request), app_engine(request)
-    phone = await run_in_threadpool(contact_centre_phone, settings, engine)
+    phone = contact_centre_phone(settings)
     council = await run_in_threadpool(_host_name, engine) or "Example District Council"
     base = str(request.base_url).rstrip("/")
     return templates.TemplateResponse(
