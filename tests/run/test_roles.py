@@ -35,7 +35,7 @@ class FakeSupervisor:
     def wait_until_healthy(self, timeout: float) -> None:
         pass
 
-    def watch(self, should_stop: Callable[[float], bool]) -> str | None:
+    def watch(self, should_stop: Callable[[float], bool], **_: object) -> None:
         return None
 
     def stop_all(self) -> None:
