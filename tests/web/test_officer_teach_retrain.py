@@ -57,7 +57,10 @@ def test_a_taught_question_is_routed_to_its_service_after_retraining(
             settings=settings,
         )
     with session_scope(engine) as session:
-        entry_id = session.execute(select(GapEntry.id)).scalar_one()
+        # The copied database may already hold other tests' gap entries: take this question's.
+        entry_id = session.execute(
+            select(GapEntry.id).where(GapEntry.text == QUESTION).order_by(GapEntry.id.desc()).limit(1)
+        ).scalar_one()
 
     client = TestClient(create_app(settings, engine=engine))
     sign_in(client, "olive")
