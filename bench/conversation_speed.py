@@ -35,7 +35,7 @@ class _Request:
         self.ip = "127.0.0.1"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -67,7 +67,7 @@ async def main(rounds: int) -> None:
     from bot.routing.parse import find_model, quiet_rasa_logging
 
     quiet_rasa_logging()
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     agent = Agent.load(str(find_model()), action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
     print(f"model loaded in {time.perf_counter() - started:.1f} s")

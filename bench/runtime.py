@@ -27,14 +27,15 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.conversation_speed import free_port
 from bot import PROJECT_ROOT
+from bot.routing.evaluate import percentile
 
 CONVERSATION_SET = PROJECT_ROOT / "data" / "eval" / "conversation_intents.csv"
 PARSE_MIX = (
@@ -57,11 +58,6 @@ SCRIPT = (
     "what's their phone number",
     "thanks",
 )
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _peak_rss_mb() -> int:
@@ -106,17 +102,11 @@ async def _model_figures(models: Path, parses: int) -> dict[str, Any]:
         "import_seconds": round(imported - started, 1),
         "load_seconds": round(loaded - imported, 1),
         "rss_mb_after_load": rss_after_load,
-        "parse_ms_p50": round(_percentile(timings, 0.5), 2),
-        "parse_ms_p95": round(_percentile(timings, 0.95), 2),
+        "parse_ms_p50": round(percentile(timings, 0.5), 2),
+        "parse_ms_p95": round(percentile(timings, 0.95), 2),
         "intent_rows": len(rows),
         "intent_accuracy": round(right / len(rows), 3) if rows else None,
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def _wait_for(url: str, seconds: float) -> None:
@@ -168,14 +158,14 @@ async def _conversations(rasa_url: str, clients: int, rounds: int) -> dict[str, 
         "clients": clients,
         "turns": len(timings),
         "turns_per_second": round(len(timings) / elapsed, 1),
-        "turn_ms_p50": round(_percentile(timings, 0.5), 1),
-        "turn_ms_p95": round(_percentile(timings, 0.95), 1),
+        "turn_ms_p50": round(percentile(timings, 0.5), 1),
+        "turn_ms_p95": round(percentile(timings, 0.95), 1),
         "errors": errors,
     }
 
 
 def _webhook_figures(database: Path, models: Path, clients: int, rounds: int) -> dict[str, Any]:
-    rasa_port, action_port, web_port = _free_port(), _free_port(), _free_port()
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{database}",

@@ -8,7 +8,6 @@ can be shown, logged or attached to a bug report safely.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot import PROJECT_ROOT
+from bot.private_files import write_private_text
 
 DB_PASSWORD_VAR = "HERE_TO_HELP_DB_PASSWORD"
 REDIS_PASSWORD_VAR = "HERE_TO_HELP_REDIS_PASSWORD"
@@ -153,11 +153,7 @@ def load_base(path: Path) -> dict[str, Any]:
 
 def write_endpoints(endpoints: RasaEndpoints, path: Path) -> Path:
     """Write the file readable only by the user (it names database hosts and users, though no passwords)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(endpoints.to_yaml())
-    os.chmod(path, 0o600)
+    write_private_text(path, endpoints.to_yaml())
     return path
 
 

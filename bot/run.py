@@ -34,6 +34,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from bot import PROJECT_ROOT
+from bot.private_files import open_private
 from bot.rasa_endpoints import (
     EndpointsError,
     build_endpoints,
@@ -312,12 +313,9 @@ def ensure_dev_users(engine: Engine, settings: Settings) -> tuple[Path, dict[str
         add_user(engine, username, password, role)
         created[username] = password
     if created:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        with open_private(path, "a") as handle:
             for username, password in created.items():
                 handle.write(f"{username} ({DEV_USERS[username]}): {password}\n")
-        os.chmod(path, 0o600)
     return path, created
 
 

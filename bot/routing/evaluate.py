@@ -91,7 +91,7 @@ def read_queries(path: Path) -> list[QueryRow]:
     return rows
 
 
-def _percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile, so the p95 is a latency that a real query actually took."""
     if not values:
         return 0.0
@@ -158,8 +158,8 @@ def evaluate(
         else None,
         "unmet_recall": _ratio(correct_unmet, true_unmet) if true_unmet else None,
         "met_share": _ratio(labelled_met, labelled),
-        "latency_ms_p50": round(_percentile(latencies, 0.50), 3),
-        "latency_ms_p95": round(_percentile(latencies, 0.95), 3),
+        "latency_ms_p50": round(percentile(latencies, 0.50), 3),
+        "latency_ms_p95": round(percentile(latencies, 0.95), 3),
     }
 
 

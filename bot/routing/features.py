@@ -57,7 +57,13 @@ class TextFeatures:
         chars = TfidfVectorizer(**CHAR_OPTIONS, sublinear_tf=True, min_df=2, dtype=np.float32).fit(texts)
         return self._use(words.vocabulary_, words.idf_, chars.vocabulary_, chars.idf_)
 
-    def _use(self, word_vocabulary: dict, word_idf, char_vocabulary: dict, char_idf) -> TextFeatures:  # noqa: ANN001
+    def _use(
+        self,
+        word_vocabulary: dict[str, int],
+        word_idf: np.ndarray,
+        char_vocabulary: dict[str, int],
+        char_idf: np.ndarray,
+    ) -> TextFeatures:
         self.words = CountVectorizer(**WORD_OPTIONS, vocabulary=word_vocabulary, dtype=np.float32)
         self.chars = CountVectorizer(**CHAR_OPTIONS, vocabulary=char_vocabulary, dtype=np.float32)
         for counter in (self.words, self.chars):
