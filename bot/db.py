@@ -6,6 +6,7 @@ SQLAlchemy 1.4 is used in 2.0 style (`future=True`, `select()`), because Rasa 3.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -28,6 +29,11 @@ NAMING_CONVENTION = {
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Alembic's commands work through module globals and are not thread-safe; a web app's first turns arrive
+# together and ask for the engine from several threads at once (two migrations at once crashed the process).
+_ENGINE_LOCK = threading.Lock()
+_MIGRATE_LOCK = threading.Lock()
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types vary
@@ -60,7 +66,8 @@ def make_engine(url: str, timeout: float | None = None) -> Engine:
 
 def get_engine(url: str | None = None) -> Engine:
     """The shared engine for `url` (default: DATABASE_URL as it is now), migrated on first use."""
-    return _engine_for(url or get_settings().database_url)
+    with _ENGINE_LOCK:
+        return _engine_for(url or get_settings().database_url)
 
 
 @lru_cache(maxsize=8)
@@ -84,7 +91,7 @@ def migrate(engine: Engine) -> None:
     # must be doubled or it is read as interpolation.
     url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
     config.set_main_option("sqlalchemy.url", url)
-    with engine.begin() as connection:
+    with _MIGRATE_LOCK, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
