@@ -2,9 +2,11 @@
 
 Measured, for the patterns alone and with the learned layer (bot/safety/learned.py), on:
 - the development tables `data/eval/crisis_messages.csv`, `crisis_messages_more.csv` and
-  `crisis_messages_heldout_1.csv` to `_8.csv`: each written blind, before the vocabulary; the tests run
-  them, their misses shaped the patterns, and the learned layer learns from them, so they flatter;
-- `data/eval/crisis_messages_heldout_9.csv`: written blind by another hand, never used to change a phrase
+  `crisis_messages_heldout_1.csv` to `_10.csv`: each written blind, before the vocabulary; the tests run
+  them (the patterns alone must find every crisis in tables 1-8; tables 9 and 10, measured once as
+  held-out tables, were since learned from and cover the patterns only in part), their misses shaped the
+  patterns, and the learned layer learns from them, so they flatter;
+- `data/eval/crisis_messages_heldout_11.csv`: written blind by another hand, never used to change a phrase
   or to train; the honest figure;
 - the Lewisham development reports (real street reports, none a crisis as far as their labels say): how many
   ordinary reports would be answered with emergency numbers instead of a service. Counted only; no text is
@@ -40,12 +42,14 @@ TABLES = {
         EVAL / "crisis_messages_heldout_6.csv",
         EVAL / "crisis_messages_heldout_7.csv",
         EVAL / "crisis_messages_heldout_8.csv",
+        EVAL / "crisis_messages_heldout_9.csv",
+        EVAL / "crisis_messages_heldout_10.csv",
     ),
-    "heldout": (EVAL / "crisis_messages_heldout_9.csv",),
+    "heldout": (EVAL / "crisis_messages_heldout_11.csv",),
 }
 LABELS = {
     "test_table": "(k) crisis development tables (blind when written; tests, patterns and layer use them)",
-    "heldout": "(k) crisis held-out table 9 (blind; never used to change a phrase or to train)",
+    "heldout": "(k) crisis held-out table 11 (blind; never used to change a phrase or to train)",
 }
 START, END = "<!-- bench:safety:start -->", "<!-- bench:safety:end -->"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import PROJECT_ROOT
 from bot.safety import learned as learned_module
 from bot.safety.catalogue import SafetyDataError, cached_safety, load_safety
 from bot.safety.detect import detect
@@ -132,5 +133,27 @@ def test_a_learned_section_naming_a_missing_file_is_refused_at_start_up(tmp_path
 
 def test_no_held_out_table_is_ever_learned_from(knowledge) -> None:
     names = [path.name for path in knowledge.learned.examples]
-    assert "crisis_messages_heldout_9.csv" not in names
+    assert "crisis_messages_heldout_11.csv" not in names
     assert all(path.parent.name == "eval" for path in knowledge.learned.examples)
+
+
+EVAL = PROJECT_ROOT / "data" / "eval"
+LAYER_TABLES = ("crisis_messages_heldout_9.csv", "crisis_messages_heldout_10.csv")
+"""Blind tables measured once as held-out checks, learned from since; the patterns cover them only in part."""
+
+
+def test_the_check_with_its_layer_finds_every_crisis_in_the_tables_it_learned_from(knowledge) -> None:
+    """A resident who writes in words like those in tables 9 and 10 is given the numbers, whether a
+    pattern or the learned layer recognises it."""
+    learned_check(knowledge)
+    rows = [row for name in LAYER_TABLES for row in learned_module.example_rows(EVAL / name)]
+    missed = [text for text, category in rows if category and detect(text, knowledge) is None]
+    assert missed == []
+
+
+def test_the_check_with_its_layer_takes_few_near_misses_in_those_tables_for_a_crisis(knowledge) -> None:
+    learned_check(knowledge)
+    rows = [row for name in LAYER_TABLES for row in learned_module.example_rows(EVAL / name)]
+    ordinary = [text for text, category in rows if not category]
+    alarms = [text for text in ordinary if detect(text, knowledge) is not None]
+    assert len(ordinary) >= 200 and len(alarms) / len(ordinary) <= 0.02, alarms
