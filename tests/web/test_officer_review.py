@@ -247,6 +247,16 @@ def test_the_report_page_shows_the_period_and_offers_downloads(client: TestClien
     assert f"| {unmet} | 5 |" in download.text
 
 
+def test_the_report_page_draws_its_charts_inline_and_splits_the_channels(client: TestClient) -> None:
+    response = client.get("/officer/report?from=2026-03-01&to=2026-03-31")
+    html = response.text
+    assert html.count('<svg class="app-chart"') >= 3, "periods, channels and reasons at least"
+    assert '<h2 id="channels">Resident and staff channels</h2>' in html
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy or "default-src 'self'" in policy
+    assert " style=" not in html and "<script>" not in html, "nothing inline for the CSP to block"
+
+
 def test_what_a_resident_typed_is_shown_as_text_never_run_as_markup(
     client: TestClient, engine: Engine
 ) -> None:
