@@ -62,8 +62,17 @@ class Retrainer:
                 )
             self._stage(status, "switch")
             in_use = self._promote(candidate_dir, candidate, current)
-            self.load(in_use)
             status.model = str(in_use)
+            try:
+                self.load(in_use)
+            except Exception as error:  # noqa: BLE001 - said on the page, with what it means
+                traceback.print_exc()
+                return self._finish(
+                    status,
+                    FAILED,
+                    f"The running assistant could not be switched ({error}). The new model is in place and "
+                    "will be used when Rasa next starts.",
+                )
             return self._finish(status, SWITCHED, "The assistant now uses the new model.")
         except Exception as error:  # noqa: BLE001 - the officer must see every failure, not a stuck page
             traceback.print_exc()

@@ -59,6 +59,22 @@ def test_a_failed_training_leaves_the_model_in_use_untouched_and_says_why(tmp_pa
     assert current.read_text() == "top1=0.7" and rasa.loaded == []
 
 
+def test_a_rasa_that_cannot_be_reached_is_reported_with_the_model_left_in_place(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    current = model_in_use(models, top1=0.7)
+    rasa = FakeRasa(new_top1=0.8)
+
+    def unreachable(_model: Path) -> None:
+        raise ConnectionError("could not reach the Rasa server at http://127.0.0.1:5005")
+
+    job = rasa.retrainer(models, tmp_path)
+    job.load = unreachable
+    outcome = job.run(RetrainStatus())
+    assert outcome.state == FAILED
+    assert "127.0.0.1:5005" in outcome.message and "used when Rasa next starts" in outcome.message
+    assert current.read_text() == "top1=0.8"
+
+
 def test_the_first_training_has_no_old_figures_to_compare(tmp_path: Path) -> None:
     outcome = FakeRasa().retrainer(tmp_path / "models", tmp_path).run(RetrainStatus())
     assert outcome.state == SWITCHED
