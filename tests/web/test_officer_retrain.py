@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from bot.accounts.users import add_user
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, csrf_from, engine_url, sign_in
 from tests.retrain.fakes import FakeRasa, model_in_use
 

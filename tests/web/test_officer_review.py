@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.accounts.users import add_user
 from bot.db import session_scope
 from bot.directory.models import ServicePhrase
 from bot.directory.snapshot import load_directory_entries
 from bot.gaplog.models import GapEntry
 from bot.gaplog.record import record_unmet
 from bot.web.app import create_app
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, add_directory, csrf_from, make_settings, sign_in
 
 ENTRIES = [
