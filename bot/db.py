@@ -9,6 +9,7 @@ import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,12 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utc_now() -> datetime:
+    """Now in UTC, without tzinfo: how every time is stored (SQLite keeps no time zone)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -302,7 +302,7 @@ def ensure_dev_users(engine: Engine, settings: Settings) -> tuple[Path, dict[str
     """
     import secrets as token_source
 
-    from bot.web.users import add_user, user_exists
+    from bot.accounts.users import add_user, user_exists
 
     path = settings.var_dir / "dev-credentials.txt"
     created: dict[str, str] = {}

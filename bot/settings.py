@@ -100,6 +100,17 @@ class Settings(BaseSettings):
     """£ a web or chat contact costs (published UK figures 8p-32p); the cautious end of each range."""
     national_bodies_file: Path = Path("data/national/bodies.yml")
     """The national signposting catalogue (bot.directory.national): part of every directory."""
+    retrain_bench_sets: str = (
+        "data/eval/resident_questions.csv,bench/questions_broad.csv,data/eval/unmet_queries.csv"
+    )
+    """Comma-separated labelled query files (columns text, expected_lgsl) the officer page's retraining scores
+    the old and the new model on, relative to the project folder (bot.retrain)."""
+    retrain_max_drop: float = 0.02
+    """A retrained model whose right-first-time share falls by more than this on any bench set is kept aside
+    and not switched in: a bad batch of taught phrases must not quietly make the bot worse."""
+    rasa_reload_urls: str = ""
+    """Comma-separated Rasa servers told to load a retrained model (`PUT /model`). Empty: RASA_URL. With
+    several replicas, list each, since a load balancer would tell only one."""
 
     @validator(
         "models_dir", "var_dir", "safety_lines_file", "safety_phrases_file", "national_bodies_file", pre=False

@@ -24,8 +24,8 @@ def add(
     """Create a sign-in."""
     import sys
 
+    from bot.accounts.users import MIN_PASSWORD_CHARS, add_user
     from bot.db import get_engine
-    from bot.web.users import MIN_PASSWORD_CHARS, add_user
 
     generated = False
     if password is None:
@@ -53,8 +53,8 @@ def list_users() -> None:
     """Every sign-in with its role and whether it is active."""
     from sqlalchemy import select
 
+    from bot.accounts.models import User
     from bot.db import get_engine, session_scope
-    from bot.gaplog.models import User
 
     with session_scope(get_engine()) as session:
         for user in session.execute(select(User).order_by(User.username)).scalars():
@@ -66,8 +66,8 @@ def disable(username: str = typer.Argument(..., help="The sign-in to disable."))
     """Stop a sign-in working (at once, even for a session already open)."""
     from sqlalchemy import select
 
+    from bot.accounts.models import User
     from bot.db import get_engine, session_scope
-    from bot.gaplog.models import User
 
     with session_scope(get_engine()) as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

@@ -35,6 +35,12 @@ class Cluster:
     count: int
     examples: list[str]
     item_ids: list = field(default_factory=list)
+    previous_count: int | None = None
+    """How many of the previous period's queries fell in this group; None if not compared."""
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous_count is None else self.count - self.previous_count
 
 
 def _clean(text: str) -> str:
@@ -134,3 +140,38 @@ def cluster_texts(
         )
     clusters.sort(key=lambda cluster: (-cluster.count, cluster.name))
     return clusters
+
+
+PREVIOUS, CURRENT = "previous", "current"
+
+
+def compare_periods(
+    current: Sequence[tuple[str, object]],
+    previous: Sequence[tuple[str, object]],
+    *,
+    min_size: int = 1,
+    max_examples: int = 3,
+) -> list[Cluster]:
+    """Groups of this period's `(text, id)` queries, each with how many of the previous period's fell in it.
+
+    Both periods are grouped together, so "dog fouling" this month and last month is one group whose change
+    an officer can read, rather than two groups whose names may differ by a word. Counts, examples and ids
+    are this period's only; groups with fewer than `min_size` queries this period are left out (a group that
+    has gone away is not this period's demand). Previous queries come first, so a capped set keeps the newest.
+    """
+    texts = [text for text, _ in previous] + [text for text, _ in current]
+    tagged = [(PREVIOUS, item) for _, item in previous] + [(CURRENT, item) for _, item in current]
+    text_of = dict(zip(tagged, texts, strict=True))
+    result = []
+    for cluster in cluster_texts(texts, tagged, max_examples=len(texts)):
+        now = [tag for tag in cluster.item_ids if tag[0] == CURRENT]
+        if len(now) < max(1, min_size):
+            continue
+        examples = sorted({text_of[tag] for tag in now}, key=lambda text: (len(text), text))
+        cluster.count = len(now)
+        cluster.previous_count = len(cluster.item_ids) - len(now)
+        cluster.examples = examples[:max_examples]
+        cluster.item_ids = [item for _, item in now]
+        result.append(cluster)
+    result.sort(key=lambda cluster: (-cluster.count, cluster.name))
+    return result

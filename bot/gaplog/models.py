@@ -1,4 +1,4 @@
-"""Gap-log tables: unmet queries, the answers the bot gave, staff referrals and web sign-in users.
+"""Gap-log tables: unmet queries, the answers the bot gave and staff referrals (sign-ins: bot.accounts).
 
 Nothing here holds a raw conversation id or raw resident text: `bot.gaplog.record` hashes and redacts before
 a row is built. Times are naive UTC (`utc_now()`), because SQLite keeps no time zone and the report converts
@@ -8,16 +8,10 @@ to Europe/London only for display.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Text
 
-from bot.db import Base
-
-
-def utc_now() -> datetime:
-    """Now in UTC, without tzinfo: how every gap-log time is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from bot.db import Base, utc_now
 
 
 class Channel(str, enum.Enum):
@@ -79,12 +73,6 @@ class Status(str, enum.Enum):
     IGNORED = "ignored"
 
 
-class Role(str, enum.Enum):
-    OFFICER = "officer"
-    STAFF = "staff"
-    ADMIN = "admin"
-
-
 class GapEntry(Base):
     """One turn the bot could not answer well, with the redacted words and what it nearly matched."""
 
@@ -138,44 +126,12 @@ class Referral(Base):
     conversation_hash = Column(String(64), nullable=True)
 
 
-class User(Base):
-    """Someone who signs in to the web pages: officers review the gap log, staff use the lookup."""
-
-    __tablename__ = "users"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    username = Column(String(150), nullable=False, unique=True)
-    password_hash = Column(String(255), nullable=False)
-    role = Column(String(16), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=utc_now)
-    active = Column(Boolean, nullable=False, default=True)
-
-
-class WebSession(Base):
-    """One signed-in browser (bot.web.sessions). The cookie holds a random token and this row only its
-    SHA-256, so someone who reads the database (a backup, a replica) cannot sign in with what they read.
-    The row is deleted at sign-out, so a copied cookie stops working at once."""
-
-    __tablename__ = "web_sessions"
-
-    token_hash = Column(String(64), primary_key=True)
-    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    csrf_token = Column(String(64), nullable=False)
-    flash = Column(String(500), nullable=True)
-    """A one-off confirmation ("Referral recorded: ...") shown on the next page, then cleared."""
-    created_at = Column(DateTime, nullable=False, default=utc_now)
-    last_seen_at = Column(DateTime, nullable=False, default=utc_now)
-
-
 __all__ = [
     "Answer",
     "Channel",
     "GapEntry",
     "Reason",
     "Referral",
-    "Role",
     "Status",
-    "User",
-    "WebSession",
     "utc_now",
 ]

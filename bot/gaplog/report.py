@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.directory.models import Organisation, Service
 from bot.directory.national import is_national, national_names
-from bot.gaplog.clustering import Cluster, cluster_texts
+from bot.gaplog.charts import bar_chart
+from bot.gaplog.clustering import Cluster, compare_periods
 from bot.gaplog.models import (
     REASON_LABELS,
     UNMET_REASONS,
@@ -92,6 +94,10 @@ class Report:
     """Conversations per channel (resident, staff)."""
     previous: Report | None = None
     """The same figures for the period of the same length just before."""
+    channels: dict[str, Report] = field(default_factory=dict)
+    """The same figures for each channel on its own ("resident", "staff"), without groups or comparison."""
+    unmet_queries: list[tuple[str, int]] = field(default_factory=list, repr=False)
+    """(text, id) of the unmet queries that are grouped: what `clusters` is made from."""
 
     @property
     def containment_rate(self) -> float:
@@ -153,10 +159,17 @@ def contained_conversations(answered: set[str], gaps: Iterable[Any]) -> set[str]
 
 
 def build_report(
-    session: Session, date_from: date, date_to: date, tz_name: str | None = None, *, compare: bool = True
+    session: Session,
+    date_from: date,
+    date_to: date,
+    tz_name: str | None = None,
+    *,
+    compare: bool = True,
+    channel: str | None = None,
 ) -> Report:
-    """Everything the report shows for the local days `date_from`..`date_to` inclusive (and, with `compare`,
-    the same figures for the period of the same length before it)."""
+    """Everything the report shows for the local days `date_from`..`date_to` inclusive. With `compare`, also
+    the same figures for the period of the same length before it, each group's change against that period,
+    and the figures of each channel on its own; `channel` limits every figure to one channel."""
     if date_from > date_to:
         raise ValueError(f"--from ({date_from}) is after --to ({date_to})")
     tz = zone(tz_name)
@@ -164,7 +177,8 @@ def build_report(
     report = Report(date_from=date_from, date_to=date_to)
 
     def within(model):  # noqa: ANN001, ANN202
-        return (model.created_at >= start) & (model.created_at < end)
+        condition = (model.created_at >= start) & (model.created_at < end)
+        return condition if channel is None else condition & (model.channel == channel)
 
     answers = session.execute(
         select(Answer.conversation_hash, Answer.service_id, Answer.channel).where(within(Answer))
@@ -226,10 +240,7 @@ def build_report(
         for channel, ids in sorted(channels.items())
     ]
 
-    cluster_rows = [row for row in unmet if row.reason not in WRONG_ANSWER_REASONS]
-    report.clusters = cluster_texts(
-        [row.text for row in cluster_rows], [row.id for row in cluster_rows], min_size=MIN_CLUSTER
-    )[:TOP]
+    report.unmet_queries = [(row.text, row.id) for row in unmet if row.reason not in WRONG_ANSWER_REASONS]
 
     organisations = Counter(row.organisation_id for row in elsewhere)
     report.other_organisations = _rows(organisations, organisation_names(session, set(organisations)), None)
@@ -244,8 +255,21 @@ def build_report(
     if compare:
         length = date_to - date_from + timedelta(days=1)
         report.previous = build_report(
-            session, date_from - length, date_from - timedelta(days=1), tz_name, compare=False
+            session,
+            date_from - length,
+            date_from - timedelta(days=1),
+            tz_name,
+            compare=False,
+            channel=channel,
         )
+        report.clusters = compare_periods(
+            report.unmet_queries, report.previous.unmet_queries, min_size=MIN_CLUSTER
+        )[:TOP]
+        if channel is None:
+            report.channels = {
+                key: build_report(session, date_from, date_to, tz_name, compare=False, channel=key)
+                for key in CHANNEL_LABELS
+            }
     return report
 
 
@@ -288,6 +312,76 @@ def with_previous(report: Report) -> list[tuple[str, str, str, str]]:
     return [(key, label, value, previous.get(key, "–")) for key, label, value in summary_rows(report)]
 
 
+def channel_rows(report: Report) -> list[tuple[str, str, str, str]]:
+    """(key, label, resident value, staff value) of the summary, for the table that splits the channels."""
+    split = {key: dict((k, v) for k, _, v in summary_rows(part)) for key, part in report.channels.items()}
+    return [
+        (key, label, split.get("resident", {}).get(key, "–"), split.get("staff", {}).get(key, "–"))
+        for key, label, _ in summary_rows(report)
+        if not key.startswith("conversations_")
+    ]
+
+
+CHARTED = (
+    ("conversations", "Conversations"),
+    ("answered_by_council", "Answered by a council service"),
+    ("sent_elsewhere", "Sent to another organisation"),
+    ("crisis_conversations", "Crisis"),
+    ("unmet", "Unmet turns"),
+    ("asked_for_person", "Asked for a person"),
+)
+"""The counts drawn in the report's charts (rates stay in the tables: a bar of 50.0% beside 120 misleads)."""
+
+
+def _counts(report: Report) -> list[int]:
+    return [int(getattr(report, key)) for key, _ in CHARTED]
+
+
+def change_text(cluster: Cluster) -> str:
+    """ "+3", "-2", "0", "new" (none in the previous period), or "–" when not compared."""
+    if cluster.previous_count is None:
+        return "–"
+    if cluster.previous_count == 0:
+        return "new"
+    return f"{cluster.change:+d}" if cluster.change else "0"
+
+
+def charts(report: Report) -> dict[str, Markup]:
+    """The report's SVG charts: this period against the previous one, the resident and staff channels, unmet
+    turns by reason and the most common unmet queries, each against the previous period."""
+    labels = [label for _, label in CHARTED]
+    previous = report.previous
+    this = f"{report.date_from.isoformat()} to {report.date_to.isoformat()}"
+    drawn = {
+        "periods": bar_chart(
+            "This period and the previous one",
+            labels,
+            [(this, _counts(report))] + ([(previous_label(report), _counts(previous))] if previous else []),
+            "chart-periods",
+        )
+    }
+    if report.channels:
+        drawn["channels"] = bar_chart(
+            "Resident and staff channels",
+            labels,
+            [(CHANNEL_LABELS[key], _counts(part)) for key, part in report.channels.items()],
+            "chart-channels",
+        )
+    reasons = [(this, [row.count for row in report.unmet_by_reason])]
+    if previous:
+        reasons.append((previous_label(report), [row.count for row in previous.unmet_by_reason]))
+    drawn["reasons"] = bar_chart(
+        "Unmet turns by reason", [row.label for row in report.unmet_by_reason], reasons, "chart-reasons"
+    )
+    if report.clusters:
+        groups = [(this, [cluster.count for cluster in report.clusters])]
+        if all(cluster.previous_count is not None for cluster in report.clusters):
+            groups.append((previous_label(report), [cluster.previous_count for cluster in report.clusters]))
+        names = [cluster.name for cluster in report.clusters]
+        drawn["clusters"] = bar_chart("Most common unmet queries", names, groups, "chart-clusters")
+    return drawn
+
+
 def previous_label(report: Report) -> str:
     if report.previous is None:
         return "previous period"
@@ -305,6 +399,10 @@ def plain_markdown(text: object) -> str:
     stays text instead of raw HTML, `[click](url)` and `![](url)` are not links or images, `|` does not
     open a table cell, and a newline cannot start a heading or a list."""
     return MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _or_dash(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def to_markdown(report: Report) -> str:
@@ -328,6 +426,12 @@ def to_markdown(report: Report) -> str:
         "",
         CONTAINMENT_DEFINITION,
         "",
+        "## Resident and staff channels",
+        "",
+        "| measure | resident | staff |",
+        "|---|---:|---:|",
+        *(f"| {label} | {resident} | {staff} |" for _, label, resident, staff in channel_rows(report)),
+        "",
         "## Unmet turns by reason",
         "",
         *table(("reason", "count"), report.unmet_by_reason),
@@ -335,9 +439,10 @@ def to_markdown(report: Report) -> str:
         "",
     ]
     if report.clusters:
-        lines += ["| group (top terms) | count | examples |", "|---|---:|---|"]
+        lines += ["| group (top terms) | count | previous | change | examples |", "|---|---:|---:|---:|---|"]
         lines += [
-            f"| {cell(cluster.name)} | {cluster.count} | {cell('; '.join(cluster.examples))} |"
+            f"| {cell(cluster.name)} | {cluster.count} | {_or_dash(cluster.previous_count)} | "
+            f"{change_text(cluster)} | {cell('; '.join(cluster.examples))} |"
             for cluster in report.clusters
         ]
         lines.append("")
@@ -358,15 +463,8 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def to_csv(report: Report) -> str:
-    """Long format (section, label, value): easy to pivot in a spreadsheet; `previous_summary` rows hold the
-    previous period's figures."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "label", "value"])
-    writer.writerow(["summary", "period_from", report.date_from.isoformat()])
-    writer.writerow(["summary", "period_to", report.date_to.isoformat()])
-    numbers = {
+def _numbers(report: Report) -> dict[str, object]:
+    return {
         "conversations": report.conversations,
         "answered_by_council": report.answered_by_council,
         "sent_elsewhere": report.sent_elsewhere,
@@ -380,10 +478,24 @@ def to_csv(report: Report) -> str:
         "answers": report.answers,
         "referrals": report.referral_total,
     }
-    for label, value in numbers.items():
+
+
+def to_csv(report: Report) -> str:
+    """Long format (section, label, value): easy to pivot in a spreadsheet. `previous_summary` rows hold the
+    previous period's figures, `resident_summary` and `staff_summary` each channel's, and `cluster_previous`
+    each group's count in the previous period."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "label", "value"])
+    writer.writerow(["summary", "period_from", report.date_from.isoformat()])
+    writer.writerow(["summary", "period_to", report.date_to.isoformat()])
+    for label, value in _numbers(report).items():
         writer.writerow(["summary", label, value])
     for row in report.by_channel:
         writer.writerow(["conversations_by_channel", row.key, row.count])
+    for key, part in report.channels.items():
+        for label, value in _numbers(part).items():
+            writer.writerow([f"{key}_summary", label, value])
     if report.previous is not None:
         for key, _, value in summary_rows(report.previous):
             writer.writerow(["previous_summary", key, value])
@@ -398,6 +510,8 @@ def to_csv(report: Report) -> str:
             writer.writerow([section, safe_cell(row.label), row.count])
     for cluster in report.clusters:
         writer.writerow(["cluster", safe_cell(cluster.name), cluster.count])
+        if cluster.previous_count is not None:
+            writer.writerow(["cluster_previous", safe_cell(cluster.name), cluster.previous_count])
     return out.getvalue()
 
 
@@ -405,18 +519,22 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
+def template_context(report: Report) -> dict[str, Any]:
+    """What the HTML report and the officer's report page both draw, so the two cannot drift apart."""
+    return {
+        "report": report,
+        "summary": with_previous(report),
+        "channel_summary": channel_rows(report),
+        "previous_label": previous_label(report),
+        "definition": CONTAINMENT_DEFINITION,
+        "charts": charts(report),
+        "change_text": change_text,
+    }
+
+
 def to_html(report: Report) -> str:
     """A standalone page (styles inline, nothing fetched) that can be emailed or printed."""
-    return (
-        _environment()
-        .get_template("report.html")
-        .render(
-            report=report,
-            summary=with_previous(report),
-            previous_label=previous_label(report),
-            definition=CONTAINMENT_DEFINITION,
-        )
-    )
+    return _environment().get_template("report.html").render(**template_context(report))
 
 
 def render(report: Report, output_format: str) -> str:

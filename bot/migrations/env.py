@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.accounts.models  # noqa: F401 - registers the sign-in tables
 import bot.directory.models  # noqa: F401 - registers the directory tables
 import bot.gaplog.models  # noqa: F401 - registers the gap-log tables
 from bot.db import Base, make_engine

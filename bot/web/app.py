@@ -26,7 +26,12 @@ from bot.web.proxies import TrustedProxyMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
+OPTIONAL_ROUTERS = (
+    "bot.web.routes.chat",
+    "bot.web.routes.staff",
+    "bot.web.routes.officer",
+    "bot.web.routes.retrain",
+)
 """Route modules included when present; each exposes `router` (an APIRouter)."""
 
 
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = FastAPI(title="Here to Help", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.retrain_spawn = None  # the real background process (bot.retrain.launch); tests set their own
     auth.install_auth_handlers(app)
     security_headers.install(app, settings)
     # outermost, so the rate limits and everything else see the real client

@@ -22,12 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from bot.accounts.models import Role, User, WebSession
+from bot.accounts.users import authenticate
 from bot.db import session_scope
-from bot.gaplog.models import Role, User, WebSession
 from bot.web import sessions
 from bot.web.deps import app_engine, app_settings, db_session
 from bot.web.rate_limit import RateLimit, TokenBucketLimiter
-from bot.web.users import authenticate
 
 SIGN_IN_LIMIT = RateLimit(count=10, period_seconds=60.0)
 """Sign-in attempts one client (IP address) may make: enough for typos, too few to guess passwords."""

@@ -18,7 +18,8 @@ from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from bot.gaplog.models import WebSession, utc_now
+from bot.accounts.models import WebSession
+from bot.db import utc_now
 from bot.settings import Settings
 
 SESSION_COOKIE = "here_to_help_session"

@@ -279,6 +279,49 @@ def test_the_conversation_store_keeps_no_raw_personal_details_after_a_live_conve
     assert "bin at SG13 was not collected" in stored
 
 
+PERSONAL = {
+    "name": ("Eleanor Whitcombe", "Whitcombe"),
+    "email": ("e.whitcombe@example.com", "whitcombe@"),
+    "phone": ("07700 900461", "07700900461"),
+    "postcode": ("SG13 8DE", "SG138DE"),
+}
+"""What the resident types, and each way it could be found written down."""
+
+
+def test_after_a_live_conversation_no_personal_detail_is_in_any_file_written(running: Running) -> None:
+    """A resident gives a name, an email, a phone number and a full postcode through the web app; afterwards
+    not one of them is in any file the running system wrote: the database (Rasa's tracker store, the gap
+    log, answers), the logs, the spool or anything else under its folders."""
+    running.say("hello")  # the first turn after loading can outlast the web app's 4 s limit on a busy machine
+    sender = uuid.uuid4().hex
+    for message in (
+        "Hi, I'm Eleanor Whitcombe, email e.whitcombe@example.com or phone 07700 900461",
+        "my bin at SG13 8DE wasn't collected",
+        "no that's wrong",
+        "I need help with my grobblewick, Eleanor Whitcombe, SG13 8DE",
+    ):
+        response = httpx.post(
+            f"http://127.0.0.1:{running.web_port}/api/chat",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
+        assert response.status_code in (200, 503), response.text  # 503: the number given, the turn logged
+    time.sleep(2)  # let the servers flush their logs
+    root = running.var_dir.parent
+    written = [path for path in root.rglob("*") if path.is_file() and "models" not in path.parts]
+    assert any(path.suffix == ".log" for path in written) and any(path.suffix == ".db" for path in written)
+    found = []
+    for path in written:
+        content = path.read_bytes()
+        for item, forms in PERSONAL.items():
+            if any(form.encode() in content or form.lower().encode() in content for form in forms):
+                found.append(f"{item} in {path.relative_to(root)}")
+    assert found == [], "raw personal details were written down"
+    database = Path(running.database_url.split("///", 1)[1]).read_bytes()
+    assert b"bin at SG13 wasn't collected" in database, "the turn was stored, with the postcode's district"
+    assert {"rasa.log", "web.log", "actions.log"} <= {path.name for path in written}
+
+
 def test_the_web_app_relays_chat_to_rasa(running: Running) -> None:
     response = httpx.post(
         f"http://127.0.0.1:{running.web_port}/api/chat",

@@ -198,8 +198,8 @@ def test_development_sign_ins_are_made_once_and_kept_readable_only_by_you(
 
     from sqlalchemy.orm import Session
 
+    from bot.accounts.users import authenticate
     from bot.run import ensure_dev_users
-    from bot.web.users import authenticate
 
     path, created = ensure_dev_users(sqlite_engine, settings)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.accounts.users import add_user
 from bot.db import session_scope
 from bot.directory.models import Organisation, Phone, Schedule, Service, ServiceLgsl
 from bot.settings import Settings
-from bot.web.users import add_user
 
 PASSWORD = "correct horse battery"
 

@@ -8,10 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from bot.accounts.models import User
+from bot.accounts.users import add_user
 from bot.db import session_scope
-from bot.gaplog.models import GapEntry, User
+from bot.gaplog.models import GapEntry
 from bot.web.app import create_app
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, csrf_from, make_settings, sign_in
 
 OFFICER_PAGES = [

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.accounts.users import add_user
 from bot.db import session_scope
 from bot.directory.models import ServicePhrase
 from bot.directory.snapshot import load_directory_entries
 from bot.gaplog.models import GapEntry
 from bot.gaplog.record import record_unmet
 from bot.web.app import create_app
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, add_directory, csrf_from, make_settings, sign_in
 
 ENTRIES = [
@@ -245,6 +245,16 @@ def test_the_report_page_shows_the_period_and_offers_downloads(client: TestClien
     assert "/officer/report/download?from=2026-03-01&amp;to=2026-03-31&amp;format=md" in html
     download = client.get("/officer/report/download?from=2026-03-01&to=2026-03-31&format=md")
     assert f"| {unmet} | 5 |" in download.text
+
+
+def test_the_report_page_draws_its_charts_inline_and_splits_the_channels(client: TestClient) -> None:
+    response = client.get("/officer/report?from=2026-03-01&to=2026-03-31")
+    html = response.text
+    assert html.count('<svg class="app-chart"') >= 3, "periods, channels and reasons at least"
+    assert '<h2 id="channels">Resident and staff channels</h2>' in html
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy or "default-src 'self'" in policy
+    assert " style=" not in html and "<script>" not in html, "nothing inline for the CSP to block"
 
 
 def test_what_a_resident_typed_is_shown_as_text_never_run_as_markup(

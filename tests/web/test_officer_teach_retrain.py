@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.accounts.users import add_user
 from bot.db import make_engine, session_scope
 from bot.directory.phrases import OFFICER, list_phrases
 from bot.gaplog.models import GapEntry
 from bot.gaplog.record import record_unmet
 from bot.settings import Settings, get_settings
 from bot.web.app import create_app
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, csrf_from, sign_in
 
 ALLOTMENTS = "06ec5bbd-9049-5cac-a38d-fb8bc7342bf0"

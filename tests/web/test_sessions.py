@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from bot.db import session_scope
-from bot.gaplog.models import WebSession, utc_now
+from bot.accounts.models import WebSession
+from bot.accounts.users import add_user
+from bot.db import session_scope, utc_now
 from bot.web.app import create_app
 from bot.web.sessions import SESSION_COOKIE
-from bot.web.users import add_user
 from tests.gaplog.helpers import PASSWORD, csrf_from, make_settings, sign_in
 
 

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.accounts.models import User
 from bot.db import session_scope
-from bot.gaplog.models import Referral, User
+from bot.gaplog.models import Referral
 from bot.web.app import create_app
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 from tests.support.web import (

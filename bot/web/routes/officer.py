@@ -33,7 +33,7 @@ from bot.gaplog.queries import (
     zone,
 )
 from bot.gaplog.redaction import PLACEHOLDERS, redact
-from bot.gaplog.report import CONTAINMENT_DEFINITION, FORMATS, build_report, previous_label, with_previous
+from bot.gaplog.report import FORMATS, build_report, template_context
 from bot.gaplog.report import render as render_report
 from bot.web.auth import SignedInUser, require_role, verify_csrf
 from bot.web.deps import app_settings, db_session
@@ -361,10 +361,7 @@ def report_page(request: Request, session: Session = Depends(db_session)) -> Res
     first, last, errors = _report_period(request)
     report = build_report(session, first, last, app_settings(request).timezone)
     context = {
-        "report": report,
-        "summary": with_previous(report),
-        "previous_label": previous_label(report),
-        "definition": CONTAINMENT_DEFINITION,
+        **template_context(report),
         "errors": errors,
         "formats": FORMATS,
         "period_query": urlencode({"from": first.isoformat(), "to": last.isoformat()}),

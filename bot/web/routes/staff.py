@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.accounts.models import Role
 from bot.conversation.channel import STAFF
 from bot.conversation.opening import london_now
 from bot.db import session_scope
 from bot.directory.queries import service_details
-from bot.gaplog.models import Role
 from bot.gaplog.record import record_referral
 from bot.safety.fallback import answer_crisis
 from bot.web.auth import SignedInUser, require_role, set_flash, take_flash, verify_csrf

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.accounts.models import Role, User
 from bot.db import session_scope
-from bot.gaplog.models import Role, User
 
 ROLES = tuple(role.value for role in Role)
 MIN_PASSWORD_CHARS = 10

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from bot.accounts.models import User
 from bot.db import session_scope
-from bot.gaplog.models import User
 from bot.web.app import create_app
 from tests.gaplog.helpers import cli_environment, make_settings, sign_in
 
