@@ -26,7 +26,12 @@ from bot.web.proxies import TrustedProxyMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-OPTIONAL_ROUTERS = ("bot.web.routes.chat", "bot.web.routes.staff", "bot.web.routes.officer")
+OPTIONAL_ROUTERS = (
+    "bot.web.routes.chat",
+    "bot.web.routes.notices",
+    "bot.web.routes.staff",
+    "bot.web.routes.officer",
+)
 """Route modules included when present; each exposes `router` (an APIRouter)."""
 
 
