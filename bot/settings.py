@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     when it is served from another origin; empty allows only this app's own pages."""
     privacy_notice_url: str = ""
     """The council's privacy notice for the assistant (https://...), linked from the chat widget and the
-    demo page through `/privacy`. Empty: `/privacy` shows the assistant's own short notice of what it keeps."""
+    demo page through `/privacy`. Empty: `/privacy` shows the assistant's own notice of what it keeps."""
     accessibility_statement_url: str = ""
     """The council's accessibility statement (https://...), linked from the widget through `/accessibility`.
     Empty: `/accessibility` shows the widget's own statement."""
