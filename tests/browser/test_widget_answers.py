@@ -89,7 +89,6 @@ def test_an_answer_about_one_service_is_a_card_with_its_provider_badge_number_an
     assert "Missed bin collections are handled by" in card.inner_text()  # the answer's own words stay
     assert page.locator(".h2h-card").count() == 1  # the feedback question is not a card
     assert serious_violations(page, axe_source) == []
-    page.screenshot(path=str(screenshot_dir() / "widget-card.png"))
 
 
 def test_another_bodys_closed_service_says_whose_it_is_and_closed_now(page: Any, live_app) -> None:
@@ -100,6 +99,7 @@ def test_another_bodys_closed_service_says_whose_it_is_and_closed_now(page: Any,
 
     assert "Provided by Oakshire County Council (not this council)" in card.inner_text()
     assert card.locator(".h2h-badge").inner_text() == "Closed now"
+    page.screenshot(path=str(screenshot_dir() / "widget-other-body.png"))
     page.reload()  # the card is kept with the conversation for this tab
     assert page.locator(".h2h-card .h2h-badge").inner_text() == "Closed now"
 
