@@ -4,6 +4,7 @@ accessibility pages one click away. A crisis reply stays plain: the number first
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -58,6 +59,9 @@ def conversation(message: str) -> list[dict[str, Any]]:
             {"text": CRISIS_TEXT, "buttons": [{"title": "Council tax", "payload": "/x"}]},
             {"custom": {"answer": {"kind": "crisis", "services": [BINS_SERVICE], "category": "suicide"}}},
         ]
+    if "slow" in lowered:
+        time.sleep(1.5)  # the fake Rasa serves each request on its own thread
+        return [{"text": "A late reply to the old conversation."}]
     if "hostile" in lowered:
         bad = {**BINS_SERVICE, "url": "javascript:window.pwned=1", "phone": {"display": "x", "tel": "x;1"}}
         return [{"text": "Here it is."}, {"custom": {"answer": {"kind": "service", "services": [bad]}}}]
@@ -190,6 +194,19 @@ def test_start_again_clears_the_conversation_and_the_next_question_is_a_new_conv
     assert any("conversation has been cleared" in text for text in announced)
     assert focus_in_field
     assert app.rasa.webhook_bodies()[-1]["sender"] != first_sender
+
+
+def test_a_reply_still_on_its_way_when_the_resident_starts_again_is_not_shown(page: Any, live_app) -> None:
+    app = live_app(FakeRasa(conversation=conversation))
+    open_and_ask(page, app.url, "a slow question")
+    page.locator(".h2h-status .h2h-dots").wait_for()  # the assistant is replying
+
+    page.get_by_role("button", name="Start again").click()
+    page.wait_for_timeout(2500)
+
+    assert page.locator(".h2h-msg").count() == 0
+    assert "late reply" not in page.evaluate("sessionStorage.getItem('here-to-help:conversation')")
+    assert page.locator(".h2h-status").inner_text() == ""
 
 
 def test_the_privacy_notice_and_accessibility_statement_are_linked_from_the_widget(
