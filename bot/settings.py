@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     chat_allowed_origins: str = ""
     """Comma-separated origins (https://www.example.gov.uk) of council sites that embed the widget
     when it is served from another origin; empty allows only this app's own pages."""
+    privacy_notice_url: str = ""
+    """The council's privacy notice for the assistant (https://...), linked from the chat widget and the
+    demo page through `/privacy`. Empty: `/privacy` shows the assistant's own notice of what it keeps."""
+    accessibility_statement_url: str = ""
+    """The council's accessibility statement (https://...), linked from the widget through `/accessibility`.
+    Empty: `/accessibility` shows the widget's own statement."""
     redis_url: str = ""
     """Optional Redis for Rasa's lock store, needed before Rasa can run several workers (SANIC_WORKERS)."""
     log_level: str = "INFO"
@@ -146,6 +152,14 @@ class Settings(BaseSettings):
             return value
         kept = Path(values.get("var_dir") or _absolute(Path("var"))) / "secrets" / "rasa_token"
         return kept.read_text(encoding="utf-8").strip() if kept.is_file() else ""
+
+    @validator("privacy_notice_url", "accessibility_statement_url")
+    def _web_address(cls, value: str) -> str:  # noqa: N805
+        """Residents are sent there from every page, so only a real web address will do, never javascript:."""
+        value = value.strip()
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValueError(f"must be a web address starting https:// (or http://); got {value!r}")
+        return value
 
     @validator("here_to_help_env")
     def _lower_env(cls, value: str) -> str:  # noqa: N805

@@ -182,7 +182,7 @@ def _answer(
         outcome.say(answers.invalid_postcode(invalid))
     outcome.say(FEEDBACK_QUESTION, FEEDBACK_BUTTONS)
     outcome.slots.update(service_id=service.id, feedback_pending=True)
-    outcome.answer = answer_meta.for_service(service)
+    outcome.answer = answer_meta.for_service(service, turn.now)
     if postcode is not None:
         outcome.slots["postcode"] = str(postcode)
     outcome.records.append(AnswerRecord(service_id=service.id, confidence=confidence))
@@ -363,7 +363,9 @@ def council(session: Session, turn: TurnInput, kind: str) -> Outcome:
             asked=asked_about(turn) if kind == "open" else None,
         )
     )
-    outcome.answer = answer_meta.build(answer_meta.SERVICE, [centre] if centre is not None else [])
+    outcome.answer = answer_meta.build(
+        answer_meta.SERVICE, [centre] if centre is not None else [], now=turn.now
+    )
     outcome.slots.update(feedback_pending=False)
     return outcome
 
@@ -384,7 +386,7 @@ def contact_details(session: Session, turn: TurnInput) -> Outcome:
         outcome.answer = answer_meta.build(answer_meta.CLARIFY)
         return outcome
     outcome.say(answers.contact_detail(service, contact_kind(turn.text), channel=turn.channel))
-    outcome.answer = answer_meta.for_service(service)
+    outcome.answer = answer_meta.for_service(service, turn.now)
     return outcome
 
 
@@ -409,7 +411,7 @@ def opening_hours(session: Session, turn: TurnInput) -> Outcome:
         outcome.say(answers.day_answer(service, asked, now=turn.now, channel=turn.channel))
     else:
         outcome.say(answers.opening_answer(service, now=turn.now, channel=turn.channel))
-    outcome.answer = answer_meta.for_service(service)
+    outcome.answer = answer_meta.for_service(service, turn.now)
     return outcome
 
 
@@ -429,10 +431,10 @@ def postcode(session: Session, turn: TurnInput) -> Outcome:
         outcome.say(f"Thanks, I've noted {found}. What do you need help with?")
     elif service.areas:
         outcome.say(answers.area_sentence(service, found))
-        outcome.answer = answer_meta.for_service(service)
+        outcome.answer = answer_meta.for_service(service, turn.now)
     else:
         outcome.say(f"{service.name} does not limit its service to particular postcodes.")
-        outcome.answer = answer_meta.for_service(service)
+        outcome.answer = answer_meta.for_service(service, turn.now)
     return outcome
 
 

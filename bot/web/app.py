@@ -28,6 +28,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 OPTIONAL_ROUTERS = (
     "bot.web.routes.chat",
+    "bot.web.routes.notices",
     "bot.web.routes.staff",
     "bot.web.routes.officer",
     "bot.web.routes.retrain",

@@ -19,7 +19,16 @@ from typing import Any
 Reply = list[dict[str, Any]]
 
 
-BINS_SERVICE = {"id": "bins", "name": "Bin collections", "lgsl": [524], "organisation": "Brackenford DC"}
+BINS_SERVICE = {
+    "id": "bins",
+    "name": "Bin collections",
+    "lgsl": [524],
+    "organisation": "Brackenford District Council",
+    "phone": {"display": "01632 960123", "tel": "01632960123"},
+    "url": "https://www.example.org/bins",
+    "opening": {"open": True, "summary": "open now until 5pm"},
+}
+"""A service as the answer metadata names it, with the details the widget draws on its card."""
 
 
 def default_conversation(message: str) -> Reply:

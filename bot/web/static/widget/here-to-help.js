@@ -9,6 +9,9 @@
  *           data-contact-phone="0300 123 4567"
  *           data-title="Ask Example Council" defer></script>
  *
+ * Each answer about one service is drawn as a card from the answer metadata the server sends with it (the
+ * service, who provides it, a tel: link, an open-now badge, a web link); a crisis reply stays plain text.
+ *
  * Safety: bot text is only ever set with textContent and links are built with DOM APIs after checking their
  * scheme, so a message can never inject markup. Privacy: the conversation lives in sessionStorage only and
  * is gone when the tab closes.
@@ -24,7 +27,16 @@
   var MAX_LENGTH = 500;
   var STORAGE_KEY = "here-to-help:conversation";
   var ALLOWED_SCHEMES = ["http:", "https:", "tel:", "mailto:"];
+  var CARD_KINDS = ["service", "other_body"];
   var idCounter = 0;
+
+  function absolute(href) {
+    try {
+      return href ? new URL(href, document.baseURI).href : "";
+    } catch (error) {
+      return "";
+    }
+  }
 
   function readConfig(tag) {
     var data = tag.dataset || {};
@@ -35,6 +47,10 @@
       endpoint: apiBase + "/api/chat",
       cssUrl: data.cssUrl || new URL("here-to-help.css", scriptUrl).href,
       contactPhone: (data.contactPhone || "").trim(),
+      // The server's /privacy and /accessibility follow its settings (PRIVACY_NOTICE_URL...), so a council
+      // changes them in one place; a page may still name its own.
+      privacyUrl: absolute(data.privacyUrl) || apiBase + "/privacy",
+      accessibilityUrl: absolute(data.accessibilityUrl) || apiBase + "/accessibility",
       title: (data.title || "Ask the council").trim(),
       timeoutMs: isNaN(timeout) || timeout < 1000 ? 20000 : timeout,
     };
@@ -228,11 +244,19 @@
   subtitle.appendChild(el("strong", { class: "h2h-tag" }, "Automated"));
   subtitle.appendChild(document.createTextNode("An automated assistant, not a person"));
   heading.appendChild(subtitle);
+  var actions = el("div", { class: "h2h-header-actions" });
+  var restartButton = el(
+    "button",
+    { type: "button", class: "h2h-button h2h-button--secondary h2h-restart" },
+    "Start again"
+  );
   var closeButton = el("button", { type: "button", class: "h2h-button h2h-button--secondary h2h-close" });
   closeButton.appendChild(el("span", { "aria-hidden": "true" }, "Close"));
   closeButton.appendChild(el("span", { class: "h2h-visually-hidden" }, "Close the assistant"));
+  actions.appendChild(restartButton);
+  actions.appendChild(closeButton);
   header.appendChild(heading);
-  header.appendChild(closeButton);
+  header.appendChild(actions);
 
   var log = el("div", {
     class: "h2h-log",
@@ -250,6 +274,7 @@
   );
 
   var status = el("p", { class: "h2h-status", "aria-hidden": "true" });
+  var announcer = el("p", { class: "h2h-visually-hidden", "aria-live": "polite" });
 
   var form = el("form", { class: "h2h-form", novalidate: "" });
   var label = el("label", { class: "h2h-label", for: ids.input }, "Your question");
@@ -281,10 +306,15 @@
   form.appendChild(count);
   form.appendChild(countLive);
   form.appendChild(privacy);
+  var links = el("p", { class: "h2h-links" });
+  links.appendChild(makeLink("Privacy notice", config.privacyUrl));
+  links.appendChild(makeLink("Accessibility statement", config.accessibilityUrl));
+  form.appendChild(links);
 
   panel.appendChild(header);
   panel.appendChild(log);
   panel.appendChild(status);
+  panel.appendChild(announcer);
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -295,11 +325,109 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  /* A new answer is read from its first line (the service's name), so it is brought to the top of the log
+     rather than scrolled past; a short answer simply ends the log, since the browser stops at the end. */
+  function showStartOf(item) {
+    log.scrollTop = Math.max(0, item.offsetTop - 8);
+  }
+
+  function showLatestAnswer() {
+    var starts = log.querySelectorAll(".h2h-answer-start");
+    if (starts.length) {
+      showStartOf(starts[starts.length - 1]);
+    } else {
+      scrollToEnd();
+    }
+  }
+
+  /* ---------- cards: an answer about one service, drawn from the answer metadata ---------- */
+
+  function telHref(phone) {
+    var digits = phone && typeof phone.tel === "string" ? phone.tel : "";
+    return /^\+?[0-9]{3,15}$/.test(digits) ? "tel:" + digits : null;
+  }
+
+  function cardFrom(answer) {
+    if (!answer || CARD_KINDS.indexOf(answer.kind) < 0 || !Array.isArray(answer.services)) {
+      return null;
+    }
+    var service = answer.services[0];
+    if (answer.services.length !== 1 || !service || typeof service.name !== "string") {
+      return null;
+    }
+    var card = { name: service.name, organisation: String(service.organisation || "") };
+    if (answer.kind === "other_body") {
+      card.elsewhere = true;
+    }
+    if (service.phone && typeof service.phone.display === "string" && telHref(service.phone)) {
+      card.phone = { display: service.phone.display, tel: service.phone.tel };
+    }
+    if (typeof service.url === "string" && safeHref(service.url)) {
+      card.url = service.url;
+    }
+    if (service.opening && typeof service.opening.open === "boolean") {
+      card.open = service.opening.open;
+    }
+    return card;
+  }
+
+  function appendCard(item, card) {
+    item.classList.add("h2h-card");
+    item.appendChild(el("h3", { class: "h2h-card-title" }, card.name));
+    if (card.organisation) {
+      var provider = el("p", { class: "h2h-card-provider" }, "Provided by " + card.organisation);
+      if (card.elsewhere) {
+        provider.appendChild(el("strong", { class: "h2h-card-elsewhere" }, " (not this council)"));
+      }
+      item.appendChild(provider);
+    }
+    if (typeof card.open === "boolean") {
+      item.appendChild(
+        el(
+          "strong",
+          { class: "h2h-badge " + (card.open ? "h2h-badge--open" : "h2h-badge--closed") },
+          card.open ? "Open now" : "Closed now"
+        )
+      );
+    }
+  }
+
+  function appendCardActions(item, card) {
+    var row = el("p", { class: "h2h-card-actions" });
+    if (card.phone) {
+      var call = makeLink("Call " + card.phone.display, telHref(card.phone));
+      call.classList.add("h2h-action");
+      row.appendChild(call);
+    }
+    if (card.url) {
+      var web = makeLink("Visit their website", card.url);
+      web.classList.add("h2h-action");
+      row.appendChild(web);
+    }
+    if (row.childNodes.length) {
+      item.appendChild(row);
+    }
+  }
+
   function renderMessage(message, isLatest) {
     var who = { user: "You said: ", bot: "Assistant said: ", notice: "Assistant: " }[message.from] || "";
     var item = el("div", { class: "h2h-msg h2h-msg--" + message.from });
+    if (message.startsAnswer) {
+      item.classList.add("h2h-answer-start");
+    }
+    if (message.kind) {
+      item.setAttribute("data-kind", String(message.kind));
+    }
     item.appendChild(el("span", { class: "h2h-visually-hidden" }, who));
-    appendRichText(item, message.text);
+    if (message.card) {
+      appendCard(item, message.card);
+      var words = el("p", { class: "h2h-card-text" });
+      appendRichText(words, message.text);
+      item.appendChild(words);
+      appendCardActions(item, message.card);
+    } else {
+      appendRichText(item, message.text);
+    }
     log.appendChild(item);
     if (Array.isArray(message.buttons) && message.buttons.length) {
       var group = el("div", { class: "h2h-choices", role: "group", "aria-label": "Choose an answer" });
@@ -323,6 +451,7 @@
     if (isLatest !== false) {
       scrollToEnd();
     }
+    return item;
   }
 
   function addMessage(message) {
@@ -331,7 +460,7 @@
       state.messages = state.messages.slice(-200);
     }
     saveState();
-    renderMessage(message);
+    return renderMessage(message);
   }
 
   function renderTranscript() {
@@ -384,6 +513,7 @@
   /* ---------- talking to the server ---------- */
 
   var busy = false;
+  var generation = 0; // a reply to a conversation cleared with "Start again" is dropped, not shown
 
   function offlineText(serverMessage) {
     if (serverMessage) {
@@ -464,25 +594,27 @@
       updateCount();
     }
     setBusy(true);
+    var sentIn = generation;
+    var first = null;
+    function answerWith(reply) {
+      if (sentIn !== generation) {
+        return;
+      }
+      if (!first) {
+        reply.startsAnswer = true;
+      }
+      var item = addMessage(reply);
+      first = first || item;
+    }
     postMessage(message)
       .then(function (response) {
         return readJson(response).then(function (body) {
           if (response.ok && Array.isArray(body)) {
-            var shown = 0;
-            body.forEach(function (reply) {
-              if (reply && (typeof reply.text === "string" || Array.isArray(reply.buttons))) {
-                var buttons = Array.isArray(reply.buttons) ? reply.buttons : [];
-                addMessage({ from: "bot", text: reply.text || "", buttons: buttons });
-                shown += 1;
-              }
-            });
-            if (!shown) {
-              addMessage({ from: "notice", text: "Sorry, I have no answer to that. Could you say it another way?" });
-            }
+            showReplies(body, answerWith);
           } else if (response.status >= 500 || response.ok) {
-            addMessage({ from: "notice", text: offlineText(serverMessageOf(body)) });
+            answerWith({ from: "notice", text: offlineText(serverMessageOf(body)) });
           } else {
-            addMessage({
+            answerWith({
               from: "notice",
               text: serverMessageOf(body) || "Sorry, that message could not be sent. Please try again.",
             });
@@ -490,22 +622,76 @@
         });
       })
       .catch(function () {
-        addMessage({ from: "notice", text: offlineText("") });
+        answerWith({ from: "notice", text: offlineText("") });
       })
       .then(function () {
-        setBusy(false);
+        if (sentIn === generation) {
+          setBusy(false);
+          if (first) {
+            showStartOf(first);
+          }
+        }
       });
+  }
+
+  /* One turn's replies: the answer metadata (last) says whether the first words are drawn as a card. */
+  function showReplies(body, answerWith) {
+    var meta = null;
+    body.forEach(function (reply) {
+      if (reply && reply.answer && typeof reply.answer === "object") {
+        meta = reply.answer;
+      }
+    });
+    var card = cardFrom(meta);
+    var kind = meta && typeof meta.kind === "string" ? meta.kind : "";
+    var shown = 0;
+    body.forEach(function (reply) {
+      if (reply && (typeof reply.text === "string" || Array.isArray(reply.buttons))) {
+        // A crisis reply is the numbers and nothing to tap, even if a button ever came with it.
+        var buttons = Array.isArray(reply.buttons) && kind !== "crisis" ? reply.buttons : [];
+        var message = { from: "bot", text: reply.text || "", buttons: buttons };
+        if (!shown && kind) {
+          message.kind = kind;
+        }
+        if (!shown && card && typeof reply.text === "string" && reply.text) {
+          message.card = card;
+        }
+        answerWith(message);
+        shown += 1;
+      }
+    });
+    if (!shown) {
+      answerWith({ from: "notice", text: "Sorry, I have no answer to that. Could you say it another way?" });
+    }
+  }
+
+  /* ---------- "Start again": a new conversation, with nothing of the old one kept ---------- */
+
+  function startAgain() {
+    generation += 1;
+    state = { sender: newSenderId(), messages: [], open: true };
+    saveState();
+    setBusy(false);
+    showError("");
+    input.value = "";
+    updateCount();
+    renderTranscript();
+    announcer.textContent = "";
+    announcer.textContent = "The conversation has been cleared. Ask a new question.";
+    input.focus();
   }
 
   /* ---------- opening and closing: a launcher and a panel, never a focus trap ---------- */
 
+  /* One way in: while the panel is open the launcher is hidden, and Close (or Escape) is the way out. */
   function setOpen(open, moveFocus) {
     panel.hidden = !open;
+    launcher.hidden = open;
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     state.open = open;
     saveState();
     if (open) {
-      scrollToEnd();
+      showLatestAnswer();
       if (moveFocus) {
         input.focus();
       }
@@ -517,6 +703,8 @@
   launcher.addEventListener("click", function () {
     setOpen(panel.hidden, true);
   });
+
+  restartButton.addEventListener("click", startAgain);
 
   closeButton.addEventListener("click", function () {
     setOpen(false, true);
