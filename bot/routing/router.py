@@ -44,6 +44,7 @@ from bot.routing.calibration import Calibration
 from bot.routing.code_guess import guess_missing_codes, lgsl_reference_entries, needs_a_code
 from bot.routing.features import TextFeatures, content_words
 from bot.routing.lexicon import Lexicon, default_lexicon, not_evidence_words, out_of_scope_phrases
+from bot.routing.place_names import without_place_names
 from bot.routing.report_prior import prior_bonus
 from bot.routing.text_normalise import normalise
 
@@ -309,7 +310,8 @@ class Router:
         ranking = services[0]
         if len(segments) > 1:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
-        has_evidence = self._has_evidence(segments[0])
+        # a street name says where, not what: "church road" alone is no evidence for any service
+        has_evidence = self._has_evidence(normalise(without_place_names(text)))
         evidenced = (services[0] - self.intercepts[: len(self.services)] > 0.0) & has_evidence
         ranking = ranking + np.where(evidenced, self.prior, 0.0)
         return ranking, self.calibration.support(support, float(domain[0])) - self.floor, has_evidence
@@ -334,7 +336,7 @@ class Router:
         letters; every candidate's confidence is then 0 and the message is unmet.
         """
         self._require_fitted()
-        return self._has_evidence(normalise(text[:MAX_QUERY_CHARS]))
+        return self._has_evidence(normalise(without_place_names(text[:MAX_QUERY_CHARS])))
 
     def _has_evidence(self, normal: str) -> bool:
         """`has_evidence` for text already normalised (as `_scores` has it)."""

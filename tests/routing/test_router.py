@@ -291,3 +291,36 @@ def test_the_national_catalogue_is_routed_in_any_directory(demo_router: Router) 
     best = top(demo_router, "renew my passport")
     assert best.service_id == "national:hm_passport_office"
     assert best.confidence >= demo_router.unmet_threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "King Street",
+        "i live on Stanstead Road",
+        "lewisham high street",
+        "church road",
+        "Brockley Rise please",
+    ],
+)
+def test_a_resident_who_only_gives_a_street_name_is_not_sent_to_a_street_service(
+    demo_router: Router, text: str
+) -> None:
+    """Place and street names are not evidence (issue #16 part 4): "church road" says where, not what."""
+    assert not demo_router.has_evidence(text), text
+    assert all(c.confidence == 0.0 for c in demo_router.rank(text, 5)), text
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("pothole on Church Road outside number 4", 557),
+        ("street light out on king street", 564),
+        ("someone dumped a sofa on park road", 587),
+        ("overflowing litter bin on the high street", 581),
+    ],
+)
+def test_a_street_name_beside_a_need_leaves_the_need_to_decide(
+    demo_router: Router, text: str, code: int
+) -> None:
+    assert code in top(demo_router, text).lgsl_codes, text
