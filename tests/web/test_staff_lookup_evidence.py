@@ -160,7 +160,9 @@ def test_a_note_is_stored_with_the_referral_without_the_callers_name_number_or_h
 def test_a_referral_without_a_note_is_recorded_and_says_so(client: TestClient, sqlite_engine: Engine) -> None:
     token = csrf_from(client.get("/staff", params={"q": "bins"}).text)
 
-    response = client.post("/staff/referrals", data={"csrf_token": token, "service_id": WASTE_ID, "q": "bins"})
+    form = {"csrf_token": token, "service_id": WASTE_ID, "q": "bins"}
+
+    response = client.post("/staff/referrals", data=form)
 
     assert stored_notes(sqlite_engine) == [None]
     assert "No note was added." in response.text
