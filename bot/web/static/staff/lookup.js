@@ -308,15 +308,14 @@
   }
 
   function address(query) {
-    var params = new URLSearchParams();
-    params.set("q", query);
+    var parts = ["q=" + encodeURIComponent(query)];
     var boxes = dateBoxes();
     if (boxes.day || boxes.month || boxes.year) {
       DATE_FIELDS.forEach(function (name) {
-        params.set(name, boxes[name]);
+        parts.push(name + "=" + encodeURIComponent(boxes[name]));
       });
     }
-    return params.toString();
+    return parts.join("&");
   }
 
   function search(query) {
