@@ -124,6 +124,8 @@ class Referral(Base):
     staff_user = Column(String(150), nullable=True)
     channel = Column(String(16), nullable=False, default=Channel.STAFF.value)
     conversation_hash = Column(String(64), nullable=True)
+    note = Column(Text, nullable=True)
+    """What the caller needed or was told, in the officer's words, redacted before it is stored."""
 
 
 __all__ = [

@@ -176,16 +176,20 @@ def record_referral(
     channel: str = "staff",
     conversation_id: str | None = None,
     settings: Settings | None = None,
+    note: str = "",
 ) -> Referral:
-    """Log that a member of staff gave a caller this service."""
+    """Log that a member of staff gave a caller this service, with the officer's note: redacted and cut as
+    gap-log text is (`clean_text`), because a note about a call easily carries the caller's name or number."""
     if not service_id:
         raise ValueError("service_id must be the id of the service the caller was given")
+    note = clean_text(note)
     referral = Referral(
         created_at=utc_now(),
         service_id=service_id,
         staff_user=staff_user or None,
         channel=_check(channel, CHANNELS, "channel"),
         conversation_hash=_hash(conversation_id, settings) if conversation_id else None,
+        note=note or None,
     )
     session.add(referral)
     session.flush()

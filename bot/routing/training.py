@@ -47,7 +47,7 @@ REFERENCE_DATA_DIR = DIRECTORY_CODE_DIR / "reference"
 """The LGSL list and GOV.UK's tier table: labels and code guesses are learnt from them."""
 ROUTER_INPUT_MODULES = ("snapshot.py", "national.py", "lgsl.py")
 """Directory modules that decide what the router is trained on."""
-NOT_IN_MODEL = frozenset({"evaluate.py", "parse.py", "training.py"})
+NOT_IN_MODEL = frozenset({"evaluate.py", "explain.py", "parse.py", "training.py"})
 """Routing modules that read or build models but do not shape what a trained model answers."""
 """The router's code and lexicon: a change to them changes what a trained router does, so it is stale."""
 

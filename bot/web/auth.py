@@ -82,8 +82,9 @@ def session_policy(request: Request) -> sessions.SessionPolicy:
 
 
 def open_session(request: Request) -> OpenSession | None:
-    """The live session of the request's cookie with its still active user, or None. Cached on the request;
-    reading it takes the session's one-off message (it is shown once)."""
+    """The live session of the request's cookie with its still active user, or None. Cached on the request.
+    It reads the session's one-off message but leaves it for `take_flash`: a search-as-you-type request
+    landing between a POST and its redirect must not swallow the confirmation."""
     cached = getattr(request.state, "open_session", _NOT_LOOKED_UP)
     if cached is not _NOT_LOOKED_UP:
         return cached
@@ -96,7 +97,6 @@ def open_session(request: Request) -> OpenSession | None:
             if row is not None and user is not None and user.active:
                 signed_in = SignedInUser(user.id, user.username, user.role)
                 found = OpenSession(signed_in, row.token_hash, row.csrf_token, row.flash)
-                row.flash = None
     request.state.open_session = found
     return found
 
@@ -116,8 +116,15 @@ def set_flash(request: Request, db: Session, message: str) -> None:
 
 
 def take_flash(request: Request) -> str | None:
+    """The one-off message for the page being rendered, cleared so that it is shown once."""
     opened = open_session(request)
-    return opened.flash if opened else None
+    if opened is None or not opened.flash:
+        return None
+    with session_scope(app_engine(request)) as db:
+        row = db.get(WebSession, opened.token_hash)
+        if row is not None:
+            row.flash = None
+    return opened.flash
 
 
 def require_role(*roles: str, api: bool = False):

@@ -46,6 +46,51 @@ def test_staff_find_a_service_as_they_type_and_record_the_referral(
     assert page.page_errors == []
 
 
+def test_staff_checking_a_date_are_told_which_box_is_wrong_and_record_a_note(
+    page: Any, live_app, axe_source: str
+) -> None:
+    app = live_app(FakeRasa(services=ranked(WASTE_ID, HIGHWAYS_ID), threshold=0.6))
+    app.sign_in(page, "sam")
+    page.goto(app.url + "/staff")
+
+    page.get_by_label("What does the caller need?").fill("bin not emptied")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2027")
+    page.locator("#on-error").wait_for()
+
+    assert (
+        " ".join(page.locator("#on-error").text_content().split())
+        == "Error: Date to check must be a real date"
+    )
+    assert page.locator("#on-day").get_attribute("class").endswith("app-input--error")
+    assert "app-input--error" not in page.locator("#on-month").get_attribute("class")
+    assert serious_violations(page, axe_source) == []
+
+    page.get_by_label("Day").fill("28")
+    page.get_by_text("opening on 28 February 2027").wait_for()
+    page.wait_for_selector("#lookup-results:not([aria-busy])")
+    first = page.locator(".app-result").first
+    assert "Why it matched" in first.inner_text() and "On 28 February 2027" in first.inner_text()
+    assert page.locator("#on-error").is_hidden()
+    first.get_by_label("Note for this referral to Waste and recycling collections").fill(
+        "Mr Evans says the crew skipped the whole street"
+    )
+    with page.expect_navigation():
+        first.get_by_role("button", name="Record referral to Waste and recycling collections").click()
+
+    assert (
+        "Note saved: “[name] says the crew skipped the whole street”"
+        in page.locator("#lookup-flash").inner_text()
+    )
+    assert page.url.endswith("/staff?q=bin+not+emptied&day=28&month=2&year=2027")
+    with session_scope(app.engine) as session:
+        assert [row.note for row in session.scalars(select(Referral))] == [
+            "[name] says the crew skipped the whole street"
+        ]
+    assert page.page_errors == []
+
+
 def test_the_lookup_works_with_javascript_turned_off(browser: Any, live_app) -> None:
     app = live_app(FakeRasa(services=ranked(HIGHWAYS_ID)))
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})

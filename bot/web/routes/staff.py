@@ -1,6 +1,9 @@
 """The contact-centre referral lookup: `/staff` (a page that works without JavaScript), `/api/lookup` (what
 the page's search-as-you-type script fetches) and `POST /staff/referrals` (record which service a caller
-was given).
+was given, with a note).
+
+A search may carry a date in three boxes (`day`, `month`, `year`, the GOV.UK date input): every result then
+says whether it opens that day. A caller asks "are they open on the 27th?" as often as "who do I call".
 
 Staff and admins use it; officers may too (they review what residents asked and often check what the bot
 would have offered). Residents never reach it: the results include staff-only numbers and staff notes.
@@ -8,8 +11,9 @@ would have offered). Residents never reach it: the results include staff-only nu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,18 +29,41 @@ from bot.directory.queries import service_details
 from bot.gaplog.record import record_referral
 from bot.safety.fallback import answer_crisis
 from bot.web.auth import SignedInUser, require_role, set_flash, take_flash, verify_csrf
+from bot.web.date_input import DateInput, long_date, read_date
 from bot.web.deps import app_engine, app_settings, db_session
 from bot.web.lookup import BadQuery, LookupUnavailable, check_query, describe_all, rank
 from bot.web.templating import render
 
 LOOKUP_ROLES = (Role.STAFF.value, Role.OFFICER.value)
+DATE_LABEL = "Date to check"
+MAX_NOTE_CHARS = 1000
+"""A referral note is a line or two for colleagues; stored text is cut at this length anyway
+(`bot.gaplog.record.MAX_TEXT_CHARS`), so a longer one is refused rather than silently cut."""
 
 router = APIRouter(tags=["staff lookup"])
 
 
-def _describe(engine: Engine, candidates: list[dict[str, Any]], threshold: float, tz: str) -> list[dict]:
+def _describe(
+    engine: Engine, candidates: list[dict[str, Any]], threshold: float, tz: str, query: str, day: date | None
+) -> list[dict]:
     with session_scope(engine) as session:
-        return describe_all(session, candidates, threshold, london_now(tz))
+        return describe_all(session, candidates, threshold, london_now(tz), query=query, day=day)
+
+
+def read_day(request: Request, day: str, month: str, year: str) -> DateInput:
+    """The date to check, from the three boxes: from 1 January this year to 31 December next year (the
+    bank holidays are known that far ahead, and a caller rarely asks further)."""
+    today = london_now(app_settings(request).timezone).date()
+    earliest, latest = date(today.year, 1, 1), date(today.year + 1, 12, 31)
+    return read_date(day, month, year, label=DATE_LABEL, earliest=earliest, latest=latest)
+
+
+def search_address(query: str, when: DateInput) -> str:
+    """`/staff` with the search and the date, as the page's address bar shows it."""
+    params = {"q": query} if query else {}
+    if not when.is_empty:
+        params.update(day=when.day, month=when.month, year=when.year)
+    return "/staff" + (f"?{urlencode(params)}" if params else "")
 
 
 def crisis_for_staff(query: str) -> dict[str, Any] | None:
@@ -48,33 +75,46 @@ def crisis_for_staff(query: str) -> dict[str, Any] | None:
     return {"category": found.match.category, "label": found.label, "lines": found.reply.text.splitlines()}
 
 
-async def lookup(request: Request, text: str) -> dict[str, Any]:
-    """`{"query", "services", "threshold", "crisis"}` for `text`; raises BadQuery, or LookupUnavailable when
-    the router cannot rank and the text shows no crisis (a crisis is answered without the router)."""
+async def lookup(request: Request, text: str, day: date | None = None) -> dict[str, Any]:
+    """`{"query", "services", "threshold", "crisis", "date"}` for `text`; raises BadQuery, or
+    LookupUnavailable when the router cannot rank and the text shows no crisis (a crisis is answered without
+    the router)."""
     settings = app_settings(request)
     query = check_query(text)
+    when = {"date": day.isoformat(), "label": long_date(day)} if day else None
     if not query:
-        return {"query": "", "services": [], "threshold": None, "crisis": None}
+        return {"query": "", "services": [], "threshold": None, "crisis": None, "date": when}
     crisis = crisis_for_staff(query)
     try:
         ranked = await rank(query, settings)
     except LookupUnavailable:
         if crisis is None:
             raise
-        return {"query": query, "services": [], "threshold": None, "crisis": crisis}
+        return {"query": query, "services": [], "threshold": None, "crisis": crisis, "date": when}
     services = await run_in_threadpool(
-        _describe, app_engine(request), ranked.candidates, ranked.threshold, settings.timezone
+        _describe, app_engine(request), ranked.candidates, ranked.threshold, settings.timezone, query, day
     )
-    return {"query": query, "services": services, "threshold": ranked.threshold, "crisis": crisis}
+    threshold = ranked.threshold
+    return {"query": query, "services": services, "threshold": threshold, "crisis": crisis, "date": when}
 
 
 @router.get("/api/lookup")
 async def lookup_api(
-    request: Request, q: str = "", user: SignedInUser = Depends(require_role(*LOOKUP_ROLES, api=True))
+    request: Request,
+    q: str = "",
+    day: str = "",
+    month: str = "",
+    year: str = "",
+    user: SignedInUser = Depends(require_role(*LOOKUP_ROLES, api=True)),
 ) -> JSONResponse:
-    """Ranked services with full staff details; 401 when not signed in, 403 for other roles."""
+    """Ranked services with full staff details; 401 when not signed in, 403 for other roles, 422 with the
+    boxes in error for a date that is not right."""
+    when = read_day(request, day, month, year)
+    if when.error:
+        body = {"error": "bad_date", "message": when.error, "fields": list(when.fields_in_error)}
+        return JSONResponse(body, status_code=422)
     try:
-        return JSONResponse(await lookup(request, q))
+        return JSONResponse(await lookup(request, q, when.value))
     except BadQuery as error:
         return JSONResponse({"error": "bad_query", "message": str(error)}, status_code=422)
     except LookupUnavailable as error:
@@ -83,22 +123,33 @@ async def lookup_api(
 
 @router.get("/staff")
 async def lookup_page(
-    request: Request, q: str = "", user: SignedInUser = Depends(require_role(*LOOKUP_ROLES))
+    request: Request,
+    q: str = "",
+    day: str = "",
+    month: str = "",
+    year: str = "",
+    user: SignedInUser = Depends(require_role(*LOOKUP_ROLES)),
 ) -> Response:
-    """The lookup page; with `?q=` it shows the results itself, so it works with JavaScript turned off."""
+    """The lookup page; with `?q=` it shows the results itself, so it works with JavaScript turned off. A
+    wrong date is shown as the GOV.UK pattern asks: an error summary linking to the box, the message above
+    the boxes, and only the wrong boxes marked; nothing is searched until it is put right."""
     error, status_code = "", 200
-    result: dict[str, Any] = {"query": q.strip(), "services": [], "threshold": None}
-    try:
-        result = await lookup(request, q)
-    except BadQuery as problem:
-        error, status_code = str(problem), 422
-    except LookupUnavailable as problem:
-        error, status_code = str(problem), 503
+    result: dict[str, Any] = {"query": q.strip(), "services": [], "threshold": None, "date": None}
+    when = read_day(request, day, month, year)
+    if when.error:
+        status_code = 422
+    else:
+        try:
+            result = await lookup(request, q, when.value)
+        except BadQuery as problem:
+            error, status_code = str(problem), 422
+        except LookupUnavailable as problem:
+            error, status_code = str(problem), 503
     flash = take_flash(request)
     return render(
         request,
         "staff/lookup.html",
-        {"query": q.strip(), "result": result, "error": error, "flash": flash},
+        {"query": q.strip(), "result": result, "error": error, "flash": flash, "when": when},
         status_code=status_code,
     )
 
@@ -108,10 +159,27 @@ def record_referral_form(
     request: Request,
     service_id: str = Form(""),
     q: str = Form(""),
+    note: str = Form(""),
+    day: str = Form(""),
+    month: str = Form(""),
+    year: str = Form(""),
     user: SignedInUser = Depends(require_role(*LOOKUP_ROLES)),
     session: Session = Depends(db_session),
 ) -> Response:
-    """Record that this officer gave the caller `service_id`; back to the same search with a confirmation."""
+    """Record that this officer gave the caller `service_id`, with their note (redacted before it is stored);
+    back to the same search with a confirmation that shows the note as it was kept."""
+    if len(note.strip()) > MAX_NOTE_CHARS:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Note too long",
+                "message": f"The note is {len(note.strip())} characters long; keep it to {MAX_NOTE_CHARS} "
+                "characters or fewer. No referral was recorded: go back, shorten the note and record it "
+                "again.",
+            },
+            status_code=422,
+        )
     service = service_details(session, service_id) if service_id else None
     if service is None:
         return render(
@@ -124,8 +192,11 @@ def record_referral_form(
             },
             status_code=404,
         )
-    record_referral(session, service_id=service.id, staff_user=user.username, channel="staff")
-    set_flash(request, session, f"Referral recorded: {service.name} ({service.organisation.name}).")
-    query = q.strip()[:500]
-    target = "/staff" + (f"?q={quote(query, safe='')}" if query else "")
+    referral = record_referral(
+        session, service_id=service.id, staff_user=user.username, channel="staff", note=note
+    )
+    kept = f" Note saved: “{referral.note}”" if referral.note else " No note was added."
+    set_flash(request, session, f"Referral recorded: {service.name} ({service.organisation.name}).{kept}")
+    when = read_day(request, day, month, year)
+    target = search_address(q.strip()[:500], when if not when.error else DateInput())
     return RedirectResponse(target, status_code=303)

@@ -12,6 +12,11 @@
   var status = document.getElementById("lookup-status");
   var errorBox = document.getElementById("lookup-error");
   var errorMessage = document.getElementById("lookup-error-message");
+  var dateError = document.getElementById("on-error");
+  var dateErrorText = document.getElementById("on-error-text");
+  var dateGroup = document.getElementById("on-group");
+  var DATE_FIELDS = ["day", "month", "year"];
+  var NOTE_MAX = 1000;
   if (!form || !input || !results || !status || !window.fetch) {
     return;
   }
@@ -95,19 +100,95 @@
     return wrapper;
   }
 
-  function referralForm(service, query) {
+  function dateBoxes() {
+    var values = {};
+    DATE_FIELDS.forEach(function (name) {
+      var box = document.getElementById("on-" + name);
+      values[name] = box ? box.value.trim() : "";
+    });
+    return values;
+  }
+
+  function noteField(service, n) {
+    var group = el("div", { class: "app-form-group" });
+    var label = el("label", { class: "app-label", for: "note-" + n }, "Note for this referral");
+    label.appendChild(el("span", { class: "app-visually-hidden" }, " to " + service.name));
+    label.appendChild(document.createTextNode(" (optional)"));
+    group.appendChild(label);
+    group.appendChild(
+      el(
+        "div",
+        { class: "app-hint", id: "note-" + n + "-hint" },
+        "What the caller needs and anything the service should know. Names, phone numbers, addresses and " +
+          "other personal details are removed when it is saved."
+      )
+    );
+    group.appendChild(
+      el("textarea", {
+        class: "app-textarea app-result__note",
+        id: "note-" + n,
+        name: "note",
+        rows: "2",
+        maxlength: String(NOTE_MAX),
+        "aria-describedby": "note-" + n + "-hint",
+      })
+    );
+    return group;
+  }
+
+  function referralForm(service, query, n, dated) {
     var token = results.getAttribute("data-csrf-token") || "";
     var referral = el("form", { method: "post", action: "/staff/referrals", class: "app-result__refer" });
     referral.appendChild(el("input", { type: "hidden", name: "csrf_token", value: token }));
     referral.appendChild(el("input", { type: "hidden", name: "service_id", value: service.service_id }));
     referral.appendChild(el("input", { type: "hidden", name: "q", value: query }));
+    if (dated) {
+      var boxes = dateBoxes();
+      DATE_FIELDS.forEach(function (name) {
+        referral.appendChild(el("input", { type: "hidden", name: name, value: boxes[name] }));
+      });
+    }
+    referral.appendChild(noteField(service, n));
     var button = el("button", { type: "submit", class: "app-button app-button--secondary" }, "Record referral");
     button.appendChild(el("span", { class: "app-visually-hidden" }, " to " + service.name));
     referral.appendChild(button);
     return referral;
   }
 
-  function renderService(service, index, query) {
+  function evidence(service) {
+    var box = el("div", { class: "app-result__why" });
+    box.appendChild(el("h3", { class: "app-result__why-heading" }, "Why it matched"));
+    var found = service.evidence || { words: [], texts: [] };
+    if (!found.words.length) {
+      box.appendChild(
+        el(
+          "p",
+          { class: "app-result__words" },
+          "No word of the search appears in what the directory says about this service: it is ranked on " +
+            "similar letters only, so check it fits before you use it."
+        )
+      );
+      return box;
+    }
+    var words = el("p", { class: "app-result__words" }, "Caller\u2019s words it knows: ");
+    found.words.forEach(function (word) {
+      words.appendChild(el("strong", { class: "app-tag app-tag--word" }, word));
+      words.appendChild(document.createTextNode(" "));
+    });
+    box.appendChild(words);
+    var list = el("ul", { class: "app-result__evidence" });
+    found.texts.forEach(function (match) {
+      var item = el("li");
+      item.appendChild(el("span", { class: "app-result__source" }, match.label + ":"));
+      item.appendChild(document.createTextNode(" \u201c" + match.text + "\u201d "));
+      item.appendChild(el("span", { class: "app-hint" }, "(matched " + match.words.join(", ") + ")"));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  function renderService(service, index, query, date) {
     var n = index + 1;
     var section = el("section", { class: "app-result", "aria-labelledby": "result-" + n + "-name" });
     section.appendChild(el("h2", { class: "app-result__name", id: "result-" + n + "-name" }, service.name));
@@ -135,9 +216,13 @@
     if (service.description) {
       section.appendChild(el("p", { class: "app-result__description" }, service.description));
     }
+    section.appendChild(evidence(service));
 
     var details = el("dl", { class: "app-summary app-result__details" });
     row(details, "Phone", phones(service));
+    if (service.on_day && date) {
+      row(details, "On " + date.label, capitalise(service.on_day.summary)).className = "app-result__on-day";
+    }
     row(details, "Opening", opening(service));
     var web = service.url && safeWebUrl(service.url);
     if (web) {
@@ -153,7 +238,7 @@
       row(details, "LGSL", service.lgsl_codes.join(", "));
     }
     section.appendChild(details);
-    section.appendChild(referralForm(service, query));
+    section.appendChild(referralForm(service, query, n, Boolean(date)));
     return section;
   }
 
@@ -162,6 +247,25 @@
       errorMessage.textContent = message || "";
       errorBox.hidden = !message;
     }
+  }
+
+  function showDateError(message, fields) {
+    if (!dateError || !dateErrorText || !dateGroup) {
+      return;
+    }
+    dateErrorText.textContent = message || "";
+    dateError.hidden = !message;
+    dateGroup.classList.toggle("app-form-group--error", Boolean(message));
+    var fieldset = dateGroup.querySelector("fieldset");
+    if (fieldset) {
+      fieldset.setAttribute("aria-describedby", message ? "on-hint on-error" : "on-hint");
+    }
+    DATE_FIELDS.forEach(function (name) {
+      var box = document.getElementById("on-" + name);
+      if (box) {
+        box.classList.toggle("app-input--error", (fields || []).indexOf(name) !== -1);
+      }
+    });
   }
 
   function renderCrisis(crisis) {
@@ -189,10 +293,29 @@
       results.appendChild(renderCrisis(data.crisis));
     }
     data.services.forEach(function (service, index) {
-      results.appendChild(renderService(service, index, data.query));
+      results.appendChild(renderService(service, index, data.query, data.date));
     });
     var count = data.services.length;
-    status.textContent = count + (count === 1 ? " service" : " services") + " found for \u201c" + data.query + "\u201d";
+    var text = count + (count === 1 ? " service" : " services") + " found for \u201c" + data.query + "\u201d";
+    if (data.date) {
+      text += ", opening on " + data.date.label;
+    }
+    text += ".";
+    if (count > 1) {
+      text += " The best match is the service the assistant gives residents; the others follow, highest confidence first.";
+    }
+    status.textContent = text;
+  }
+
+  function address(query) {
+    var parts = ["q=" + encodeURIComponent(query)];
+    var boxes = dateBoxes();
+    if (boxes.day || boxes.month || boxes.year) {
+      DATE_FIELDS.forEach(function (name) {
+        parts.push(name + "=" + encodeURIComponent(boxes[name]));
+      });
+    }
+    return parts.join("&");
   }
 
   function search(query) {
@@ -203,7 +326,8 @@
     }
     controller = typeof AbortController === "function" ? new AbortController() : null;
     results.setAttribute("aria-busy", "true");
-    fetch("/api/lookup?q=" + encodeURIComponent(query), {
+    var params = address(query);
+    fetch("/api/lookup?" + params, {
       headers: { Accept: "application/json" },
       credentials: "same-origin",
       signal: controller ? controller.signal : undefined,
@@ -220,12 +344,16 @@
             }
             if (response.status === 401) {
               showError("You have been signed out. Reload the page to sign in again.");
+            } else if (body.error === "bad_date") {
+              showError("");
+              showDateError(body.message, body.fields);
             } else if (!response.ok) {
               showError(body.message || "The lookup failed (HTTP " + response.status + "). Try again.");
             } else {
               showError("");
+              showDateError("", []);
               render(body);
-              window.history.replaceState(null, "", "/staff?q=" + encodeURIComponent(query));
+              window.history.replaceState(null, "", "/staff?" + params);
             }
           });
       })
@@ -250,6 +378,26 @@
     timer = window.setTimeout(function () {
       search(query);
     }, DEBOUNCE_MS);
+  });
+
+  DATE_FIELDS.forEach(function (name) {
+    var box = document.getElementById("on-" + name);
+    if (!box) {
+      return;
+    }
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      var boxes = dateBoxes();
+      var query = input.value.trim();
+      var complete = boxes.day && boxes.month && boxes.year.length === 4;
+      var empty = !boxes.day && !boxes.month && !boxes.year;
+      if (query.length < MIN_CHARS || !(complete || empty)) {
+        return;
+      }
+      timer = window.setTimeout(function () {
+        search(query);
+      }, DEBOUNCE_MS);
+    });
   });
 
   form.addEventListener("submit", function (event) {
