@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -30,7 +31,7 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types vary
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:  # DB-API types vary
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

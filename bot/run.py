@@ -568,7 +568,8 @@ def run_server(
             prepare_database(settings.database_url).dispose()
             token = shared_rasa_token(settings, role)
             model = model_file(settings)
-            endpoints, secrets = settings.var_dir / "endpoints.yml", {}
+            endpoints = settings.var_dir / "endpoints.yml"
+            secrets: dict[str, str] = {}
             if role == "rasa":
                 model = ensure_model(settings, allow_training=False, say=say)
                 endpoints, secrets = write_rasa_endpoints(settings, addresses)

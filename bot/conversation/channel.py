@@ -39,9 +39,9 @@ def staff_claim_allowed(
     one, only a request from the same machine, i.e. the web app's own proxy.
     """
     if configured_token:
-        return bool(presented_token) and hmac.compare_digest(
-            presented_token.encode(), configured_token.encode()
-        )
+        if not presented_token:
+            return False
+        return hmac.compare_digest(presented_token.encode(), configured_token.encode())
     return (remote_address or "") in LOOPBACK_ADDRESSES
 
 

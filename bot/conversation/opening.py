@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -289,8 +290,25 @@ def day_words(day: date) -> str:
     return _day_month(day)
 
 
+class ScheduleLike(Protocol):
+    """A directory schedule row: the ORM's `Schedule` or an importer's `ScheduleRecord`."""
+
+    @property
+    def byday(self) -> str | None: ...
+    @property
+    def opens_at(self) -> time | None: ...
+    @property
+    def closes_at(self) -> time | None: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def description(self) -> str | None: ...
+
+
 def hours_from_schedules(
-    schedules: Iterable[object], *, open_on_bank_holidays: bool = False, bank_holidays: str = "ENG"
+    schedules: Iterable[ScheduleLike], *, open_on_bank_holidays: bool = False, bank_holidays: str = "ENG"
 ) -> Hours:
     """Build `Hours` from directory schedule rows (anything with byday/opens_at/closes_at/valid_*/closed)."""
     weekly: list[WeeklyHours] = []

@@ -112,7 +112,8 @@ def build_demand(
     labels = {code: service.label for code, service in lgsl_catalogue().items()}
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for row in answers:
-        for code in sorted(codes.get(row.service_id, [])) or [None]:
+        service_codes: list[int | None] = [*sorted(codes.get(row.service_id, []))] or [None]
+        for code in service_codes:
             key = str(code) if code is not None else NO_CODE
             counts[("service", key, _week(row.created_at, tz), row.channel)] += 1
     bodies = {row.organisation_id for row in gaps if row.reason == Reason.OTHER_ORGANISATION.value}

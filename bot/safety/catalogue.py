@@ -318,7 +318,8 @@ def _near_rules(
     literal: list[str] = []
     for number, entry in enumerate(raw, start=1):
         rule_where = f"{where}: near rule {number}"
-        within, unless_items = default_within, []
+        within = default_within
+        unless_items: list[object] = []
         if isinstance(entry, dict):
             unknown = set(entry) - {"terms", "within", "unless"}
             if unknown:
@@ -326,9 +327,10 @@ def _near_rules(
             terms = entry.get("terms")
             if "within" in entry:
                 within = _within(entry["within"], path, rule_where)
-            unless_items = entry.get("unless") or []
-            if not isinstance(unless_items, list):
+            unless = entry.get("unless") or []
+            if not isinstance(unless, list):
                 raise SafetyDataError(f"{path}: {rule_where}: 'unless' must be a list")
+            unless_items = unless
         else:
             terms = entry
         if not isinstance(terms, list) or not 2 <= len(terms) <= MAX_NEAR_TERMS:

@@ -14,10 +14,12 @@ repeat (a double-submit token), so no database row is made for anyone who merely
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -86,7 +88,7 @@ def open_session(request: Request) -> OpenSession | None:
     reading it takes the session's one-off message (it is shown once)."""
     cached = getattr(request.state, "open_session", _NOT_LOOKED_UP)
     if cached is not _NOT_LOOKED_UP:
-        return cached
+        return cast("OpenSession | None", cached)
     found = None
     token = request.cookies.get(sessions.SESSION_COOKIE, "")
     if token:
@@ -120,7 +122,7 @@ def take_flash(request: Request) -> str | None:
     return opened.flash if opened else None
 
 
-def require_role(*roles: str, api: bool = False):
+def require_role(*roles: str, api: bool = False) -> Callable[[Request], SignedInUser]:
     """A dependency that returns the signed-in user when they have one of `roles` (admins always do).
 
     `api=True` answers 401/403 JSON instead of redirecting to the sign-in page.
@@ -167,7 +169,7 @@ async def verify_csrf(request: Request) -> None:
     """A dependency for every state-changing route: the form field or X-CSRF-Token header must match."""
     opened = await run_in_threadpool(open_session, request)
     expected = opened.csrf_token if opened else request.cookies.get(CSRF_COOKIE)
-    sent = request.headers.get(CSRF_HEADER)
+    sent: object = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
@@ -258,7 +260,7 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-def install_auth_handlers(app) -> None:  # noqa: ANN001 - a FastAPI app
+def install_auth_handlers(app: FastAPI) -> None:
     """Turn the auth exceptions into a redirect, a 401/403 page or a JSON error."""
     from bot.web.templating import render
 

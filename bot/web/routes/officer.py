@@ -237,7 +237,7 @@ def gap_teach(
         phrase = clean_phrase(phrase)
     except PhraseError as error:
         errors["phrase"] = str(error)[0].upper() + str(error)[1:]
-    if errors:
+    if errors or service is None:
         return _detail(request, session, entry, errors, status=400)
     add_phrase(session, service.id, phrase, added_by=user.username)
     note = f"Taught as a resident phrase of {service.name} ({service.id}) by {user.username}."
