@@ -32,6 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from difflib import get_close_matches
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +175,9 @@ class Router:
         self.guessed_codes = {}
         self._learn(active, active, lexicon, out_of_scope)
         if guess_codes and any(needs_a_code(entry) for entry in active):
-            reference = None
-            if lexicon is not default_lexicon() or out_of_scope is not out_of_scope_phrases():
+            if lexicon is default_lexicon() and out_of_scope is out_of_scope_phrases():
+                reference = default_reference_router()
+            else:
                 reference = Router(self.c, self.calibration).fit(
                     lgsl_reference_entries(), lexicon, out_of_scope, guess_codes=False
                 )
@@ -424,3 +426,10 @@ class Router:
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router
+
+
+@lru_cache(maxsize=1)
+def default_reference_router() -> Router:
+    """A router of one service per LGSL code with the shipped lexicon (`code_guess`), fitted once a process:
+    it depends only on files shipped with the code."""
+    return Router().fit(lgsl_reference_entries(), guess_codes=False)

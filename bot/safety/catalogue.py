@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.safety.learned import LearnedSource, resolve
+from bot import PROJECT_ROOT
 from bot.settings import Settings, get_settings
 
 MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -27,6 +27,23 @@ MAX_MACRO_DEPTH = 5
 
 class SafetyDataError(ValueError):
     """A safety data file is missing, malformed or incomplete; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class LearnedSource:
+    """What the layer learns from and how sure it must be (from crisis_phrases.yml `learned:`)."""
+
+    examples: tuple[Path, ...]
+    ordinary: tuple[Path, ...]
+    threshold: float
+    not_ordinary: re.Pattern[str] | None = None
+    """Directory texts with these words are left out of the negatives without running every pattern (a
+    description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
+
+
+def resolve(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
 @dataclass(frozen=True)
