@@ -615,6 +615,6 @@ def _show_sign_ins(path: Path, created: dict[str, str], *, say: Say) -> None:
 
 
 def _warn_about_workers(settings: Settings, say: Say) -> None:
-    workers = os.environ.get("SANIC_WORKERS", "1")
+    workers = settings.sanic_workers
     if workers.strip() not in ("", "1") and not settings.redis_url:
         say(f"Note: SANIC_WORKERS={workers} is ignored by Rasa without a Redis lock store: set REDIS_URL.")

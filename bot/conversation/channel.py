@@ -17,6 +17,8 @@ from typing import Any
 RESIDENT = "resident"
 STAFF = "staff"
 CHANNELS = (RESIDENT, STAFF)
+CHANNEL_LABELS = {RESIDENT: "Resident", STAFF: "Staff"}
+"""How officers' pages and reports name each channel."""
 
 STAFF_TOKEN_HEADER = "X-Here-To-Help-Staff-Token"
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1", "localhost"})

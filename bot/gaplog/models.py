@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text
 
+from bot.conversation import channel as channels
 from bot.db import Base
 
 
@@ -21,8 +22,8 @@ def utc_now() -> datetime:
 
 
 class Channel(str, enum.Enum):
-    RESIDENT = "resident"
-    STAFF = "staff"
+    RESIDENT = channels.RESIDENT
+    STAFF = channels.STAFF
 
 
 class Reason(str, enum.Enum):

@@ -18,6 +18,7 @@ from sqlalchemy import delete, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import STAFF
 from bot.gaplog.local_secret import conversation_hash
 from bot.gaplog.models import Answer, Channel, GapEntry, Reason, Referral, utc_now
 from bot.gaplog.redaction import redact
@@ -178,7 +179,7 @@ def record_referral(
     *,
     service_id: str,
     staff_user: str | None,
-    channel: str = "staff",
+    channel: str = STAFF,
     conversation_id: str | None = None,
     settings: Settings | None = None,
 ) -> Referral:

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import CHANNEL_LABELS, RESIDENT, STAFF
 from bot.directory.models import Organisation, Service
 from bot.directory.national import is_national, national_names
 from bot.gaplog.clustering import Cluster, cluster_texts
@@ -57,7 +58,6 @@ UNMET_ORDER = (
     Reason.WRONG_ANSWER.value,
     Reason.UNAVAILABLE.value,
 )
-CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 
 
 @dataclass
@@ -258,8 +258,8 @@ def summary_rows(report: Report) -> list[tuple[str, str, str]]:
     channels = {row.key: row.count for row in report.by_channel}
     return [
         ("conversations", "Conversations", str(report.conversations)),
-        ("conversations_resident", "Resident conversations", str(channels.get("resident", 0))),
-        ("conversations_staff", "Staff (contact centre) conversations", str(channels.get("staff", 0))),
+        ("conversations_resident", "Resident conversations", str(channels.get(RESIDENT, 0))),
+        ("conversations_staff", "Staff (contact centre) conversations", str(channels.get(STAFF, 0))),
         ("answered_by_council", "Answered by a council service", str(report.answered_by_council)),
         ("sent_elsewhere", "Sent to another organisation", str(report.sent_elsewhere)),
         ("crisis_conversations", "Crisis (given the emergency numbers)", str(report.crisis_conversations)),

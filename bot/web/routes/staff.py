@@ -124,7 +124,7 @@ def record_referral_form(
             },
             status_code=404,
         )
-    record_referral(session, service_id=service.id, staff_user=user.username, channel="staff")
+    record_referral(session, service_id=service.id, staff_user=user.username, channel=STAFF)
     set_flash(request, session, f"Referral recorded: {service.name} ({service.organisation.name}).")
     query = q.strip()[:500]
     target = "/staff" + (f"?q={quote(query, safe='')}" if query else "")
