@@ -22,7 +22,7 @@ help:
 	@echo "make run    install, build the demo database, train if needed, start everything"
 	@echo "make test   install and run the tests"
 	@echo "make bench  routing accuracy, speed and training benchmarks, through Rasa too (docs/benchmarks.md, ~5 min)"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check, format check and mypy (bot, actions)"
 
 $(STAMP): requirements/requirements.lock requirements/dev.lock pyproject.toml .python-version
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -57,6 +57,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

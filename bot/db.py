@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -43,7 +44,7 @@ _ENGINE_LOCK = threading.Lock()
 _MIGRATE_LOCK = threading.Lock()
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types vary
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:  # DB-API types vary
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -568,7 +568,8 @@ def run_server(
             prepare_database(settings.database_url).dispose()
             token = shared_rasa_token(settings, role)
             model = model_file(settings)
-            endpoints, secrets = settings.var_dir / "endpoints.yml", {}
+            endpoints = settings.var_dir / "endpoints.yml"
+            secrets: dict[str, str] = {}
             if role == "rasa":
                 model = ensure_model(settings, allow_training=False, say=say)
                 endpoints, secrets = write_rasa_endpoints(settings, addresses)
@@ -614,6 +615,6 @@ def _show_sign_ins(path: Path, created: dict[str, str], *, say: Say) -> None:
 
 
 def _warn_about_workers(settings: Settings, say: Say) -> None:
-    workers = os.environ.get("SANIC_WORKERS", "1")
+    workers = settings.sanic_workers
     if workers.strip() not in ("", "1") and not settings.redis_url:
         say(f"Note: SANIC_WORKERS={workers} is ignored by Rasa without a Redis lock store: set REDIS_URL.")

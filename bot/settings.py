@@ -6,6 +6,7 @@ from another folder must still find the same database and models.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,8 +95,14 @@ class Settings(BaseSettings):
     staff_channel_token: str = ""
     """Shared secret the web app's staff proxy sends (X-Here-To-Help-Staff-Token) to claim the staff channel.
     Empty: only requests from this machine may claim it."""
+    here_to_help_now: str = ""
+    """An ISO date-time taken as "now" for opening hours (bot.conversation.opening.london_now): tests and
+    demonstrations only. Empty: the clock."""
+    sanic_workers: str = "1"
+    """Read by Rasa itself; here only to warn that more than one worker needs REDIS_URL."""
     max_message_chars: int = 500
-    """Longer messages get a clear reply and are not processed or stored."""
+    """Longer messages get a clear reply and are not processed or stored: the one limit of the REST channel
+    and the web app's `/api/chat` (the widget's own countdown, here-to-help.js MAX_LENGTH, shows 500)."""
     safety_lines_file: Path = Path("data/safety/crisis_lines.yml")
     """The reviewed crisis numbers and categories (docs/safety.md); a council may use its own copy."""
     safety_phrases_file: Path = Path("data/safety/crisis_phrases.yml")
@@ -192,7 +199,26 @@ class Settings(BaseSettings):
         case_sensitive = False
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings; tests that change the environment call `get_settings.cache_clear()`."""
+_VARIABLES = frozenset(name.lower() for name in Settings.__fields__)
+"""The environment variables Settings reads: its fields' names, in any case."""
+
+
+def _environment_key() -> frozenset[tuple[str, str]]:
+    return frozenset((key.lower(), value) for key, value in os.environ.items() if key.lower() in _VARIABLES)
+
+
+@lru_cache(maxsize=8)
+def _settings_for(environment: frozenset[tuple[str, str]]) -> Settings:
     return Settings()
+
+
+def get_settings() -> Settings:
+    """The settings for the environment as it is now: read once for each set of values of their variables,
+    so a changed variable (a test's monkeypatch, a command's own default) is never missed and nothing needs
+    resetting."""
+    return _settings_for(_environment_key())
+
+
+# Older tests call get_settings.cache_clear() after changing the environment: no longer needed, still
+# harmless. mypy allows no new attribute on a function.
+get_settings.cache_clear = _settings_for.cache_clear  # type: ignore[attr-defined]

@@ -18,7 +18,9 @@ def import_spacy() -> ModuleType:
         import spacy
 
         return spacy
-    sys.modules["tensorflow"] = None  # type: ignore[assignment]  # makes `import tensorflow` raise ImportError
+    # None in sys.modules makes `import tensorflow` raise ImportError (documented for importlib); typeshed
+    # types the dict as str -> ModuleType only.
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]
     try:
         import spacy
     finally:

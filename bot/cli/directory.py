@@ -12,15 +12,18 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 app = typer.Typer(help="Import, export, validate and count the service directory.", no_args_is_help=True)
 
@@ -39,7 +42,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _engine():  # noqa: ANN202 - imported lazily so `--help` stays fast
+def _engine() -> "Engine":  # imported lazily so `--help` stays fast
     """The engine for DATABASE_URL as it is now (passing the URL, so a changed variable is never missed)."""
     from bot.db import get_engine
     from bot.settings import get_settings
@@ -60,7 +63,7 @@ def _progress_bar() -> Iterator:
         transient=True,
         disable=not console.is_terminal,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

@@ -36,6 +36,7 @@ def _bot_ranker() -> tuple[Callable[[str, int], Sequence[Any]], float]:
 
 def _answer_rows(rows: Sequence[QueryRow], out: Path) -> dict[str, Any]:
     """Each row's first answer through the trained model and the directory database, written as JSONL."""
+    from bot.conversation.channel import RESIDENT
     from bot.conversation.decide import first_answer
     from bot.conversation.opening import london_now
     from bot.db import get_engine, session_scope
@@ -50,7 +51,7 @@ def _answer_rows(rows: Sequence[QueryRow], out: Path) -> dict[str, Any]:
         for row in rows:
             text = row.text[:MAX_TEXT_CHARS]
             parse = parser.parse(text) if text.strip() else {"text": text}
-            answer = first_answer(session, parse, channel="resident", now=now).answer or {
+            answer = first_answer(session, parse, channel=RESIDENT, now=now).answer or {
                 "kind": "conversation"
             }
             pairs.append((row, answer))

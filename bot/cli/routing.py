@@ -7,6 +7,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 
@@ -19,7 +20,7 @@ def _without_import_noise(*, keep_data_warnings: bool) -> Iterator[None]:
     """
     original = warnings.showwarning
 
-    def show(message, category, *args, **kwargs):
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if (
             keep_data_warnings
             and issubclass(category, UserWarning)
@@ -114,11 +115,17 @@ def route(
 
 
 def _print_table(candidates: list[dict], threshold: float, unmet: bool) -> None:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
 
     table = Table(title="Ranked services")
-    for column, justify in (("#", "right"), ("service", "left"), ("LGSL", "left"), ("confidence", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"),
+        ("service", "left"),
+        ("LGSL", "left"),
+        ("confidence", "right"),
+    )
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     table.add_column("score", justify="right")
     for position, candidate in enumerate(candidates, start=1):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.conversation.channel import STAFF
+from bot.conversation.channel import RESIDENT, STAFF
 from bot.conversation.opening import (
     Hours,
     OpeningState,
@@ -34,6 +34,7 @@ from bot.conversation.postcodes import InvalidPostcode, Postcode, in_areas
 from bot.conversation.when import AskedDays
 from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.queries import PhoneInfo, ServiceDetails
+from bot.gaplog.models import Reason
 from bot.settings import get_settings
 
 CHOOSE_INTENT = "choose_service"
@@ -494,9 +495,9 @@ def handoff(centre: ServiceDetails | None, *, now: datetime, channel: str, fallb
 
 
 FALLBACK_WORDING = {
-    "not_understood": "Sorry, I did not understand that.",
-    "no_matching_service": "Sorry, I could not find a service for that in our directory.",
-    "low_confidence": "Sorry, I am not sure which service you need.",
+    Reason.NOT_UNDERSTOOD.value: "Sorry, I did not understand that.",
+    Reason.NO_MATCHING_SERVICE.value: "Sorry, I could not find a service for that in our directory.",
+    Reason.LOW_CONFIDENCE.value: "Sorry, I am not sure which service you need.",
 }
 
 
@@ -506,14 +507,14 @@ def fallback(
     phone: str,
     centre: ServiceDetails | None = None,
     now: datetime | None = None,
-    channel: str = "resident",
+    channel: str = RESIDENT,
 ) -> str:
     """The polite reply when the bot cannot help, always with a way to reach a person.
 
     When the contact centre is shut (`centre` and `now` given), the reply says so instead of sending the
     resident to a phone nobody answers: when it opens, what can be done online now, any out-of-hours number.
     """
-    opening = FALLBACK_WORDING.get(reason, FALLBACK_WORDING["not_understood"])
+    opening = FALLBACK_WORDING.get(reason, FALLBACK_WORDING[Reason.NOT_UNDERSTOOD.value])
     words = (
         f"{opening} I can help you find council services, such as bin collections, council tax, "
         "housing or reporting a problem in the street."

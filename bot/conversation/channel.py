@@ -17,6 +17,8 @@ from typing import Any
 RESIDENT = "resident"
 STAFF = "staff"
 CHANNELS = (RESIDENT, STAFF)
+CHANNEL_LABELS = {RESIDENT: "Resident", STAFF: "Staff"}
+"""How officers' pages and reports name each channel."""
 
 STAFF_TOKEN_HEADER = "X-Here-To-Help-Staff-Token"
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -39,9 +41,9 @@ def staff_claim_allowed(
     one, only a request from the same machine, i.e. the web app's own proxy.
     """
     if configured_token:
-        return bool(presented_token) and hmac.compare_digest(
-            presented_token.encode(), configured_token.encode()
-        )
+        if not presented_token:
+            return False
+        return hmac.compare_digest(presented_token.encode(), configured_token.encode())
     return (remote_address or "") in LOOPBACK_ADDRESSES
 
 

@@ -132,15 +132,21 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def probabilities(self, features: csr_matrix) -> np.ndarray:
         """Each row's probability for each of `classes`, as scikit-learn's predict_proba would give them."""
+        coefficients, intercepts = self._fitted()
         if self._weights is None:
-            self._weights = np.ascontiguousarray(self.coefficients.T)
-        scores = np.asarray(features @ self._weights) + self.intercepts
+            self._weights = np.ascontiguousarray(coefficients.T)
+        scores = np.asarray(features @ self._weights) + intercepts
         if len(self.classes) == 2:  # a binary model keeps one row of weights: the second class's score
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.column_stack([1.0 - positive, positive])
         scores -= scores.max(axis=1, keepdims=True)
         exponentials = np.exp(scores)
         return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+    def _fitted(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.coefficients is None or self.intercepts is None:
+            raise ValueError("LinearIntentClassifier used before training")
+        return self.coefficients, self.intercepts
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self.classes or self.coefficients is None or not messages:
@@ -154,18 +160,17 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             )
             return messages
         for message, row in zip(messages, self.probabilities(features), strict=True):
-            ranking = sorted(
-                ({"name": name, "confidence": float(p)} for name, p in zip(self.classes, row, strict=True)),
-                key=lambda entry: -entry["confidence"],
-            )
+            scored = sorted(zip(self.classes, map(float, row), strict=True), key=lambda pair: -pair[1])
+            ranking = [{"name": name, "confidence": confidence} for name, confidence in scored]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
         return messages
 
     def persist(self) -> None:
+        coefficients, intercepts = self._fitted()
         with self._model_storage.write_to(self._resource) as directory:
-            np.save(directory / COEFFICIENTS_FILE, self.coefficients, allow_pickle=False)
-            np.save(directory / INTERCEPTS_FILE, self.intercepts, allow_pickle=False)
+            np.save(directory / COEFFICIENTS_FILE, coefficients, allow_pickle=False)
+            np.save(directory / INTERCEPTS_FILE, intercepts, allow_pickle=False)
             (directory / CLASSES_FILE).write_text(json.dumps(self.classes), encoding="utf-8")
 
     @classmethod

@@ -10,22 +10,21 @@ Everything here is pure: the caller passes the hours and the clock, so it is tes
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
+
+from bot.settings import get_settings
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LOOKAHEAD_DAYS = 62
 """How far ahead to look for the next opening: long enough to see past a Christmas closure."""
-
-NOW_OVERRIDE_ENV = "HERE_TO_HELP_NOW"
-"""Tests only: an ISO date-time that replaces the clock in a separate process (e.g. the action server)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class OpeningState:
 def london_now(tz_name: str = "Europe/London") -> datetime:
     """The current time in the council's zone; `HERE_TO_HELP_NOW` overrides it in tests."""
     zone = ZoneInfo(tz_name)
-    override = os.environ.get(NOW_OVERRIDE_ENV, "").strip()
+    override = get_settings().here_to_help_now.strip()
     if override:
         moment = datetime.fromisoformat(override)
         return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
@@ -289,8 +288,25 @@ def day_words(day: date) -> str:
     return _day_month(day)
 
 
+class ScheduleLike(Protocol):
+    """A directory schedule row: the ORM's `Schedule` or an importer's `ScheduleRecord`."""
+
+    @property
+    def byday(self) -> str | None: ...
+    @property
+    def opens_at(self) -> time | None: ...
+    @property
+    def closes_at(self) -> time | None: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def description(self) -> str | None: ...
+
+
 def hours_from_schedules(
-    schedules: Iterable[object], *, open_on_bank_holidays: bool = False, bank_holidays: str = "ENG"
+    schedules: Iterable[ScheduleLike], *, open_on_bank_holidays: bool = False, bank_holidays: str = "ENG"
 ) -> Hours:
     """Build `Hours` from directory schedule rows (anything with byday/opens_at/closes_at/valid_*/closed)."""
     weekly: list[WeeklyHours] = []

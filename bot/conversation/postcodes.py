@@ -48,7 +48,8 @@ class Postcode:
 
     @property
     def area(self) -> str:
-        return re.match(r"[A-Z]+", self.outward).group(0)  # type: ignore[union-attr]
+        letters = re.match(r"[A-Z]+", self.outward)
+        return letters.group(0) if letters else ""
 
 
 def _check_outward(outward: str, original: str) -> None:

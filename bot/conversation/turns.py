@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
+from bot.conversation.channel import RESIDENT
 from bot.conversation.followups import (
     COUNCIL_WORDS,
     FEEDBACK_WORDS,
@@ -42,16 +43,17 @@ from bot.conversation.when import DAY_WORDS, AskedDays, asked_days
 from bot.directory.models import OrganisationKind
 from bot.directory.national import ORGANISATION_KIND as NATIONAL_KIND
 from bot.directory.queries import ServiceDetails, contact_centre, host_organisation, services_details
+from bot.gaplog.models import Reason
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-NOT_UNDERSTOOD = "not_understood"
-LOW_CONFIDENCE = "low_confidence"
-NO_MATCHING_SERVICE = "no_matching_service"
-OTHER_ORGANISATION = "other_organisation"
-WRONG_ANSWER = "wrong_answer"
-ASKED_FOR_PERSON = "asked_for_person"
+NOT_UNDERSTOOD = Reason.NOT_UNDERSTOOD.value
+LOW_CONFIDENCE = Reason.LOW_CONFIDENCE.value
+NO_MATCHING_SERVICE = Reason.NO_MATCHING_SERVICE.value
+OTHER_ORGANISATION = Reason.OTHER_ORGANISATION.value
+WRONG_ANSWER = Reason.WRONG_ANSWER.value
+ASKED_FOR_PERSON = Reason.ASKED_FOR_PERSON.value
 NLU_FALLBACK = "nlu_fallback"
 
 
@@ -133,7 +135,7 @@ def is_confident(services: Sequence[Mapping[str, Any]], threshold: float) -> boo
 def _phone(session: Session, channel: str) -> str:
     centre = contact_centre(session)
     phone = answers.contact_phone(centre, channel)
-    contact_line.remember(answers.contact_phone(centre, "resident"))
+    contact_line.remember(answers.contact_phone(centre, RESIDENT))
     return phone or contact_line.current(channel)
 
 
@@ -352,7 +354,7 @@ def council(session: Session, turn: TurnInput, kind: str) -> Outcome:
     outcome = Outcome()
     centre = contact_centre(session)
     if centre is not None:
-        contact_line.remember(answers.contact_phone(centre, "resident"))
+        contact_line.remember(answers.contact_phone(centre, RESIDENT))
     outcome.say(
         answers.council_answer(
             centre,

@@ -14,8 +14,9 @@ from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
-from bot.directory.models import Audience, Organisation, Service, ServiceLgsl, ServiceStatus
+from bot.directory.models import Audience, Organisation, Phone, Service, ServiceLgsl, ServiceStatus
 from bot.directory.national import ORGANISATION_KIND, body_for, is_national
 
 
@@ -89,7 +90,7 @@ class ServiceDetails:
         return not self.organisation.is_host
 
 
-def _phone(row) -> PhoneInfo:  # noqa: ANN001 - a Phone row
+def _phone(row: Phone) -> PhoneInfo:
     return PhoneInfo(
         number=row.number,
         audience=row.audience or Audience.PUBLIC.value,
@@ -151,7 +152,7 @@ def _details(service: Service) -> ServiceDetails:
     )
 
 
-def _with_everything():
+def _with_everything() -> Select:
     return select(Service).options(
         selectinload(Service.organisation).selectinload(Organisation.phones),
         selectinload(Service.phones),

@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.gaplog.redaction import PLACEHOLDERS
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 DEFAULT_THRESHOLD = 0.35
 MAX_ITEMS = 5000
@@ -47,7 +51,7 @@ def _clean(text: str) -> str:
     return _PLACEHOLDER.sub(" ", text or "").lower()
 
 
-def _star_clusters(vectors, threshold: float, documents: list[str]) -> list[int]:  # noqa: ANN001 - sparse
+def _star_clusters(vectors: csr_matrix, threshold: float, documents: list[str]) -> list[int]:
     """Star clustering: the query with the most similar neighbours founds a group of itself and its unassigned
     neighbours, then the next, and so on. Unlike linking neighbours of neighbours (single linkage), a long
     chain of slightly similar queries cannot swallow unrelated ones into one giant group."""

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import RESIDENT
 from bot.directory.lgsl import lgsl_catalogue
 from bot.directory.models import ServiceLgsl
 from bot.gaplog.models import REASON_LABELS, Answer, GapEntry, Reason
@@ -112,7 +113,8 @@ def build_demand(
     labels = {code: service.label for code, service in lgsl_catalogue().items()}
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for row in answers:
-        for code in sorted(codes.get(row.service_id, [])) or [None]:
+        service_codes: list[int | None] = [*sorted(codes.get(row.service_id, []))] or [None]
+        for code in service_codes:
             key = str(code) if code is not None else NO_CODE
             counts[("service", key, _week(row.created_at, tz), row.channel)] += 1
     bodies = {row.organisation_id for row in gaps if row.reason == Reason.OTHER_ORGANISATION.value}
@@ -139,11 +141,11 @@ def build_demand(
         {"dimension": d, "key": k, "label": label(d, k), "week": w, "channel": c, "count": n}
         for (d, k, w, c), n in sorted(counts.items())
     ]
-    answered = {row.conversation_hash for row in answers if row.channel == "resident"}
+    answered = {row.conversation_hash for row in answers if row.channel == RESIDENT}
     answered |= {
         row.conversation_hash
         for row in gaps
-        if row.reason == Reason.OTHER_ORGANISATION.value and row.channel == "resident"
+        if row.reason == Reason.OTHER_ORGANISATION.value and row.channel == RESIDENT
     }
     demand.contained_resident_conversations = len(contained_conversations(answered, gaps))
     return demand
@@ -175,7 +177,7 @@ def render_demand(demand: Demand, output_format: str) -> str:
             "calls_avoided",
             "phone calls avoided (resident)",
             period,
-            "resident",
+            RESIDENT,
             demand.contained_resident_conversations,
         ]
     )
@@ -185,7 +187,7 @@ def render_demand(demand: Demand, output_format: str) -> str:
             "saving_gbp",
             f"at £{demand.cost_per_call:.2f} a call and £{demand.cost_per_web_contact:.2f} a web contact",
             period,
-            "resident",
+            RESIDENT,
             f"{demand.saving:.2f}",
         ]
     )

@@ -11,12 +11,13 @@ import enum
 
 from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Text
 
+from bot.conversation import channel as channels
 from bot.db import Base, utc_now
 
 
 class Channel(str, enum.Enum):
-    RESIDENT = "resident"
-    STAFF = "staff"
+    RESIDENT = channels.RESIDENT
+    STAFF = channels.STAFF
 
 
 class Reason(str, enum.Enum):

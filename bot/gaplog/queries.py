@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.conversation.channel import CHANNELS
 from bot.gaplog.models import GapEntry, Reason, Status
 from bot.settings import get_settings
 
@@ -86,7 +87,7 @@ class GapFilter:
             raise ValueError(f"unknown reason {self.reason!r}")
         if self.status and self.status not in {status.value for status in Status}:
             raise ValueError(f"unknown status {self.status!r}")
-        if self.channel and self.channel not in ("resident", "staff"):
+        if self.channel and self.channel not in CHANNELS:
             raise ValueError(f"unknown channel {self.channel!r}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("the 'from' date is after the 'to' date")

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta, timezone
+from typing import Any, SupportsFloat, TypeVar
 
 from sqlalchemy import delete, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import STAFF
 from bot.gaplog.local_secret import conversation_hash
 from bot.gaplog.models import Answer, Channel, GapEntry, Reason, Referral, utc_now
 from bot.gaplog.redaction import redact
 from bot.settings import Settings
+
+Row = TypeVar("Row", GapEntry, Answer, Referral)
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +47,17 @@ def _hash(conversation_id: str, settings: Settings | None) -> str:
     return conversation_hash(conversation_id, settings)
 
 
-def _number(value: object) -> float | None:
+def _number(value: SupportsFloat | str | None) -> float | None:
+    if value is None:
+        return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
 
 
-def _clean_candidates(candidates: Iterable[dict]) -> list[dict]:
+def _clean_candidates(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The top candidates reduced to JSON-safe fields: ids, names and numbers, nothing from the message."""
     cleaned = []
     for candidate in list(candidates)[:MAX_CANDIDATES]:
@@ -68,7 +74,7 @@ def _clean_candidates(candidates: Iterable[dict]) -> list[dict]:
     return cleaned
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str | None) -> str:
     """Redacted, whitespace-trimmed and cut to MAX_TEXT_CHARS: exactly what is stored."""
     if text is None:
         return ""
@@ -84,7 +90,7 @@ def unmet_entry(
     channel: str,
     text: str,
     reason: str,
-    candidates: Iterable[dict] = (),
+    candidates: Iterable[Mapping[str, Any]] = (),
     organisation_id: str | None = None,
     service_id: str | None = None,
     settings: Settings | None = None,
@@ -105,12 +111,12 @@ def unmet_entry(
     )
 
 
-def record_unmet(session: Session, **details: object) -> GapEntry:
+def record_unmet(session: Session, **details: Any) -> GapEntry:
     """Log a turn the bot could not answer well (see `unmet_entry` for the details)."""
-    return _added(session, unmet_entry(**details))  # type: ignore[arg-type]
+    return _added(session, unmet_entry(**details))
 
 
-def _added(session: Session, row: GapEntry | Answer | Referral):  # noqa: ANN202 - returns what it is given
+def _added(session: Session, row: Row) -> Row:
     session.add(row)
     session.flush()
     return row
@@ -138,9 +144,9 @@ def crisis_entry(
     )
 
 
-def record_crisis(session: Session, **details: object) -> GapEntry:
+def record_crisis(session: Session, **details: Any) -> GapEntry:
     """Log a crisis turn by its category alone (see `crisis_entry`)."""
-    return _added(session, crisis_entry(**details))  # type: ignore[arg-type]
+    return _added(session, crisis_entry(**details))
 
 
 def answer_row(
@@ -163,9 +169,9 @@ def answer_row(
     )
 
 
-def record_answer(session: Session, **details: object) -> Answer:
+def record_answer(session: Session, **details: Any) -> Answer:
     """Log a signposting answer (see `answer_row`)."""
-    return _added(session, answer_row(**details))  # type: ignore[arg-type]
+    return _added(session, answer_row(**details))
 
 
 def record_referral(
@@ -173,7 +179,7 @@ def record_referral(
     *,
     service_id: str,
     staff_user: str | None,
-    channel: str = "staff",
+    channel: str = STAFF,
     conversation_id: str | None = None,
     settings: Settings | None = None,
     note: str = "",

@@ -31,11 +31,16 @@ import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 import phonenumbers
 
 from bot.spacy_import import import_spacy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -227,7 +232,7 @@ def _bank_details(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _nlp_and_matchers():
+def _nlp_and_matchers() -> tuple[Language, Matcher, Matcher]:
     """A blank English tokenizer and the two Matchers; built once per process (about 0.3 s)."""
     spacy = import_spacy()
     from spacy.matcher import Matcher
@@ -257,7 +262,7 @@ def _nlp_and_matchers():
         "LOWER": {"IN": [",", ".", "!", "-", "and", "from", "at", "here", "of", "in", "on", "my", "i"]}
     }
     title = {"LOWER": {"IN": sorted(_TITLES)}}
-    cues = [
+    cues: list[list[dict[str, Any]]] = [
         [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": {"IN": ["is", "'s", "s"]}}],
         [{"LOWER": {"IN": ["i'm", "im"]}}, {"LOWER": "called"}],
         [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am"]}}, {"LOWER": "called"}],
@@ -270,7 +275,7 @@ def _nlp_and_matchers():
             names.add(label, [[*cue, *([name_word] * words)]])
     # Cues that also start ordinary sentences ("I'm disabled", "this is ridiculous", "call me old
     # fashioned"): only a capitalised name, or a known first name in any case, counts.
-    capital_cues = [
+    capital_cues: list[list[dict[str, Any]]] = [
         [{"LOWER": {"IN": ["i'm", "im"]}}],
         [{"LOWER": "i"}, {"LOWER": "m"}],
         [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am"]}}],
@@ -286,7 +291,7 @@ def _nlp_and_matchers():
         names.add(label, [[*cue, first_name]])
         # all in lower case ("im niamh byrne, ..."): the surname only where the name clearly ends
         names.add(f"CUEDT_{len(cue)}", [[*cue, first_name, surname, follower]])
-    here = [{"LOWER": {"IN": ["it", "its"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}]
+    here: list[dict[str, Any]] = [{"LOWER": {"IN": ["it", "its"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}]
     for words in (1, 2):
         names.add(f"CUED_{len(here)}", [[*here, *([capital_name] * words), {"LOWER": "here"}]])
         names.add("CUED_1", [[{"LOWER": "its"}, *([capital_name] * words), {"LOWER": "here"}]])
@@ -299,7 +304,7 @@ def _nlp_and_matchers():
     names.add("FULL", [[{**first_name, "TEXT": {"REGEX": r"^[A-Z]"}}, capital_name, capital_name]])
     # A signature at the end ("Thanks, Priya Shah", "Regards Tom").
     for words in (1, 2, 3):
-        sign = [
+        sign: list[dict[str, Any]] = [
             {"LOWER": {"IN": sorted(_SIGN_OFFS)}},
             {"LOWER": {"IN": ["you", "regards", "wishes"]}, "OP": "?"},
         ]
@@ -309,7 +314,12 @@ def _nlp_and_matchers():
     for words in (1, 2, 3):
         names.add("TITLED", [[title, {"ORTH": ".", "OP": "?"}, *([capital_word] * words)]])
     for words in (1, 2):
-        speaking = [{"LOWER": "this"}, {"LOWER": "is"}, *([name_word] * words), {"LOWER": "speaking"}]
+        speaking: list[dict[str, Any]] = [
+            {"LOWER": "this"},
+            {"LOWER": "is"},
+            *([name_word] * words),
+            {"LOWER": "speaking"},
+        ]
         names.add("SPEAKING", [speaking])
     return nlp, address, names
 

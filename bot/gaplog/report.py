@@ -32,6 +32,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation.channel import CHANNEL_LABELS, RESIDENT, STAFF
 from bot.directory.models import Organisation, Service
 from bot.directory.national import is_national, national_names
 from bot.gaplog.charts import bar_chart
@@ -59,7 +60,6 @@ UNMET_ORDER = (
     Reason.WRONG_ANSWER.value,
     Reason.UNAVAILABLE.value,
 )
-CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 
 
 @dataclass
@@ -123,7 +123,7 @@ CONTAINMENT_DEFINITION = (
 )
 
 
-def _names(session: Session, model, ids: set[str]) -> dict[str, str]:  # noqa: ANN001 - an ORM class
+def _names(session: Session, model: type[Organisation | Service], ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
     return dict(session.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all())
@@ -176,7 +176,7 @@ def build_report(
     start, end = day_start_utc(date_from, tz), day_start_utc(date_to + timedelta(days=1), tz)
     report = Report(date_from=date_from, date_to=date_to)
 
-    def within(model):  # noqa: ANN001, ANN202
+    def within(model: Any) -> Any:  # an ORM class → a SQL condition (SQLAlchemy 1.4 is untyped)
         condition = (model.created_at >= start) & (model.created_at < end)
         return condition if channel is None else condition & (model.channel == channel)
 
@@ -282,8 +282,8 @@ def summary_rows(report: Report) -> list[tuple[str, str, str]]:
     channels = {row.key: row.count for row in report.by_channel}
     return [
         ("conversations", "Conversations", str(report.conversations)),
-        ("conversations_resident", "Resident conversations", str(channels.get("resident", 0))),
-        ("conversations_staff", "Staff (contact centre) conversations", str(channels.get("staff", 0))),
+        ("conversations_resident", "Resident conversations", str(channels.get(RESIDENT, 0))),
+        ("conversations_staff", "Staff (contact centre) conversations", str(channels.get(STAFF, 0))),
         ("answered_by_council", "Answered by a council service", str(report.answered_by_council)),
         ("sent_elsewhere", "Sent to another organisation", str(report.sent_elsewhere)),
         ("crisis_conversations", "Crisis (given the emergency numbers)", str(report.crisis_conversations)),
@@ -375,8 +375,9 @@ def charts(report: Report) -> dict[str, Markup]:
     )
     if report.clusters:
         groups = [(this, [cluster.count for cluster in report.clusters])]
-        if all(cluster.previous_count is not None for cluster in report.clusters):
-            groups.append((previous_label(report), [cluster.previous_count for cluster in report.clusters]))
+        previous_counts = [cluster.previous_count for cluster in report.clusters]
+        if all(count is not None for count in previous_counts):
+            groups.append((previous_label(report), [count or 0 for count in previous_counts]))
         names = [cluster.name for cluster in report.clusters]
         drawn["clusters"] = bar_chart("Most common unmet queries", names, groups, "chart-clusters")
     return drawn

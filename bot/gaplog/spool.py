@@ -58,7 +58,9 @@ class Replayed:
 
 
 def spool_folder(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).gaplog_spool_dir
+    settings = settings or get_settings()
+    # Settings fills an unset GAPLOG_SPOOL_DIR in with VAR_DIR/spool; the same here for the type checker.
+    return settings.gaplog_spool_dir or settings.var_dir / "spool"
 
 
 def spool_file(settings: Settings | None = None) -> Path:

@@ -26,7 +26,7 @@ class Calibration:
     domain_weight: float = 0.5
     threshold: float = 0.368
 
-    def support(self, margin: np.ndarray, domain: float = 0.0) -> np.ndarray:
+    def support(self, margin: np.ndarray, domain: float | np.ndarray = 0.0) -> np.ndarray:
         """The evidence for each service: its best margin plus the weighted in-domain score."""
         return margin + self.domain_weight * domain
 

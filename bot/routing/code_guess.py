@@ -23,7 +23,6 @@ guess could put a council service's lexicon on a support group that merely share
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.directory.lgsl import lgsl_catalogue
@@ -61,13 +60,6 @@ def lgsl_reference_entries() -> list[DirectoryEntry]:
     ]
 
 
-@lru_cache(maxsize=1)
-def _default_reference() -> Router:
-    from bot.routing.router import Router
-
-    return Router().fit(lgsl_reference_entries(), guess_codes=False)
-
-
 def _describe(entry: DirectoryEntry) -> str:
     return ". ".join(text for text in (entry.name, entry.alternate_name, entry.description) if text)
 
@@ -78,20 +70,19 @@ def needs_a_code(entry: DirectoryEntry) -> bool:
 
 
 def guess_missing_codes(
-    entries: Sequence[DirectoryEntry], as_is: Router, reference: Router | None = None
+    entries: Sequence[DirectoryEntry], as_is: Router, reference: Router
 ) -> dict[str, tuple[int, ...]]:
     """Service id → the LGSL code guessed for it, for the untagged services of `entries` (empty when none is
     untagged, nothing is confident, or the directory does not look like a council's).
 
     The national signposting catalogue's bodies are not the council's and never take a council code.
     `as_is` is a router fitted on `entries` as they are; `reference`, one fitted on
-    `lgsl_reference_entries()` with the same lexicon (default: the shipped lexicon's, fitted once a process).
+    `lgsl_reference_entries()` with the same lexicon (`bot.routing.router.reference_router`).
     """
     entries = [entry for entry in entries if entry.organisation_kind != NATIONAL_KIND]
     untagged = [entry for entry in entries if needs_a_code(entry)]
     if not untagged:
         return {}
-    reference = reference or _default_reference()
     held = {code for entry in entries for code in entry.lgsl_codes}
     forward: dict[tuple[str, int], float] = {}
     for entry in untagged:

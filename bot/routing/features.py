@@ -81,16 +81,21 @@ class TextFeatures:
         return normalize(counts)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        word_counter, char_counter = self._counters()
+        texts = [content_words(text) for text in texts]
+        words = self._weighted(word_counter.transform(texts), self.word_idf)
+        chars = self._weighted(char_counter.transform(texts), self.char_idf)
+        return normalize(sparse.hstack([words, chars], format="csr"))
+
+    def _counters(self) -> tuple[CountVectorizer, CountVectorizer]:
         if self.words is None or self.chars is None:
             raise ValueError("TextFeatures used before fit")
-        texts = [content_words(text) for text in texts]
-        words = self._weighted(self.words.transform(texts), self.word_idf)
-        chars = self._weighted(self.chars.transform(texts), self.char_idf)
-        return normalize(sparse.hstack([words, chars], format="csr"))
+        return self.words, self.chars
 
     def to_files(self, folder: Path) -> None:
         """Vocabularies as JSON, idf weights as `.npy`: nothing that runs code when read."""
-        parts = (("words", self.words, self.word_idf), ("chars", self.chars, self.char_idf))
+        word_counter, char_counter = self._counters()
+        parts = (("words", word_counter, self.word_idf), ("chars", char_counter, self.char_idf))
         for name, counter, idf in parts:
             vocabulary = {term: int(index) for term, index in counter.vocabulary_.items()}
             (folder / f"{name}_vocabulary.json").write_text(json.dumps(vocabulary), encoding="utf-8")

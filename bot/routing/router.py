@@ -32,6 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from difflib import get_close_matches
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +139,8 @@ class Router:
         """SVM weights, tiny ones pruned: one row per service, then the out-of-scope class, then the
         in-domain score."""
         self.intercepts: np.ndarray | None = None
-        self.prior: np.ndarray | None = None
-        """Per service, the national report-frequency bonus added to its ranking margin."""
+        self.prior: np.ndarray = np.zeros(0, dtype=np.float64)
+        """Per service, the national report-frequency bonus added to its ranking margin (empty unfitted)."""
         self.guessed_codes: dict[str, tuple[int, ...]] = {}
         """Service id → the LGSL code learnt for an untagged service (`code_guess`), for the record."""
         self.floor = 0.0
@@ -175,8 +176,9 @@ class Router:
         self.guessed_codes = {}
         self._learn(active, active, lexicon, out_of_scope)
         if guess_codes and any(needs_a_code(entry) for entry in active):
-            reference = None
-            if lexicon is not default_lexicon() or out_of_scope is not out_of_scope_phrases():
+            if lexicon is default_lexicon() and out_of_scope is out_of_scope_phrases():
+                reference = default_reference_router()
+            else:
                 reference = Router(self.c, self.calibration).fit(
                     lgsl_reference_entries(), lexicon, out_of_scope, guess_codes=False
                 )
@@ -261,12 +263,18 @@ class Router:
         return sparse.csr_matrix(weights.astype(np.float32)), intercepts.astype(np.float64)
 
     def _require_fitted(self) -> None:
-        if self.weights is None or self.features is None:
+        self._fitted()
+
+    def _fitted(self) -> tuple[TextFeatures, sparse.csr_matrix, np.ndarray]:
+        """The fitted parts (features, weights, intercepts), or RouterNotTrained."""
+        if self.weights is None or self.features is None or self.intercepts is None:
             raise RouterNotTrained("the router has not been fitted: call fit(entries) or Router.load(folder)")
+        return self.features, self.weights, self.intercepts
 
     def _margins(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """Rows: texts; columns: services, then the out-of-scope class, then the in-domain score."""
-        return (vectors @ self._by_feature()).toarray() + self.intercepts
+        _, _, intercepts = self._fitted()
+        return (vectors @ self._by_feature()).toarray() + intercepts
 
     def _split(self, margins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row of margins: the service margins, the same less how far the out-of-scope class beats the
@@ -279,7 +287,8 @@ class Router:
     def _by_feature(self) -> sparse.csr_matrix:
         """The weights with one row per feature: what a message's sparse vector multiplies, fast."""
         if self._weights_by_feature is None:
-            self._weights_by_feature = self.weights.T.tocsr()
+            _, weights, _ = self._fitted()
+            self._weights_by_feature = weights.T.tocsr()
         return self._weights_by_feature
 
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -298,13 +307,13 @@ class Router:
         point in detail), less how far the out-of-scope class beats the best service there, plus the
         weighted in-domain score: is this about anything in the directory at all?
         """
-        self._require_fitted()
+        features, _, intercepts = self._fitted()
         text = text[:MAX_QUERY_CHARS]
         segments = [normalise(text)]
         sentences = [s for s in _SENTENCE.split(text) if s.strip()]
         if len(sentences) > 1:
             segments.extend(normalise(s) for s in sentences[:MAX_SENTENCES])
-        vectors = self.features.transform(segments)
+        vectors = features.transform(segments)
         services, supported, domain = self._split(self._margins(vectors))
         support = supported.max(axis=0)
         ranking = services[0]
@@ -312,7 +321,7 @@ class Router:
             ranking = (services[0] + TITLE_WEIGHT * services[1]) / (1.0 + TITLE_WEIGHT)
         # a street name says where, not what: "church road" alone is no evidence for any service
         has_evidence = self._has_evidence(normalise(without_place_names(text)))
-        evidenced = (services[0] - self.intercepts[: len(self.services)] > 0.0) & has_evidence
+        evidenced = (services[0] - intercepts[: len(self.services)] > 0.0) & has_evidence
         ranking = ranking + np.where(evidenced, self.prior, 0.0)
         return ranking, self.calibration.support(support, float(domain[0])) - self.floor, has_evidence
 
@@ -322,7 +331,8 @@ class Router:
         if self._known_words is None:
             generic = not_evidence_words()
             known: dict[str, list[str]] = {}
-            for word in self.features.words.vocabulary_:
+            word_counter, _ = self._fitted()[0]._counters()
+            for word in word_counter.vocabulary_:
                 if " " not in word and len(word) >= 2 and word not in generic:
                     known.setdefault(word[0], []).append(word)
             self._known_words = known
@@ -379,13 +389,13 @@ class Router:
     def save(self, folder: Path) -> None:
         """Write the fitted router to `folder` as arrays (`.npy`, `.npz`) and JSON: no pickle, so reading a
         model can run no stored code (the reason Rasa itself moved off pickle, CVE-2024-49375)."""
-        self._require_fitted()
+        features, weights, _ = self._fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        sparse.save_npz(folder / MODEL_FILE, self.weights.tocsr(), compressed=False)
+        sparse.save_npz(folder / MODEL_FILE, weights.tocsr(), compressed=False)
         for name in ARRAY_FILES:
             np.save(folder / f"router_{name}.npy", np.asarray(getattr(self, name)), allow_pickle=False)
-        self.features.to_files(folder)
+        features.to_files(folder)
         meta = {
             "version": FORMAT_VERSION,
             "c": self.c,
@@ -418,3 +428,10 @@ class Router:
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router
+
+
+@lru_cache(maxsize=1)
+def default_reference_router() -> Router:
+    """A router of one service per LGSL code with the shipped lexicon (`code_guess`), fitted once a process:
+    it depends only on files shipped with the code."""
+    return Router().fit(lgsl_reference_entries(), guess_codes=False)

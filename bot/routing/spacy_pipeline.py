@@ -54,7 +54,8 @@ def contact_entities(doc: Doc) -> Doc:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is not None:
             spans.append(span)
-    doc.ents = filter_spans([*doc.ents, *spans])
+    # spaCy 3.4's stub types Doc.ents as Tuple[Span] (exactly one span); the setter takes any sequence.
+    doc.ents = filter_spans([*doc.ents, *spans])  # type: ignore[assignment]
     return doc
 
 

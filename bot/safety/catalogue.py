@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.safety.learned import LearnedSource, resolve
+from bot import PROJECT_ROOT
 from bot.settings import Settings, get_settings
 
 MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -27,6 +27,23 @@ MAX_MACRO_DEPTH = 5
 
 class SafetyDataError(ValueError):
     """A safety data file is missing, malformed or incomplete; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class LearnedSource:
+    """What the layer learns from and how sure it must be (from crisis_phrases.yml `learned:`)."""
+
+    examples: tuple[Path, ...]
+    ordinary: tuple[Path, ...]
+    threshold: float
+    not_ordinary: re.Pattern[str] | None = None
+    """Directory texts with these words are left out of the negatives without running every pattern (a
+    description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
+
+
+def resolve(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
 @dataclass(frozen=True)
@@ -318,7 +335,8 @@ def _near_rules(
     literal: list[str] = []
     for number, entry in enumerate(raw, start=1):
         rule_where = f"{where}: near rule {number}"
-        within, unless_items = default_within, []
+        within = default_within
+        unless_items: list[object] = []
         if isinstance(entry, dict):
             unknown = set(entry) - {"terms", "within", "unless"}
             if unknown:
@@ -326,9 +344,10 @@ def _near_rules(
             terms = entry.get("terms")
             if "within" in entry:
                 within = _within(entry["within"], path, rule_where)
-            unless_items = entry.get("unless") or []
-            if not isinstance(unless_items, list):
+            unless = entry.get("unless") or []
+            if not isinstance(unless, list):
                 raise SafetyDataError(f"{path}: {rule_where}: 'unless' must be a list")
+            unless_items = unless
         else:
             terms = entry
         if not isinstance(terms, list) or not 2 <= len(terms) <= MAX_NEAR_TERMS:

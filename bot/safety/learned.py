@@ -19,41 +19,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from bot import PROJECT_ROOT
-
-if TYPE_CHECKING:
-    from bot.safety.catalogue import SafetyKnowledge
+from bot.safety.catalogue import LearnedSource, SafetyKnowledge
+from bot.safety.normalise import normalise
+from bot.safety.patterns import pattern_check
 
 logger = logging.getLogger(__name__)
 
 TEXT_KEYS = frozenset({"name", "description", "alternate_name"})
 """The fields of a directory JSON file read as ordinary text: service and organisation names, descriptions."""
-
-
-@dataclass(frozen=True)
-class LearnedSource:
-    """What the layer learns from and how sure it must be (from crisis_phrases.yml `learned:`)."""
-
-    examples: tuple[Path, ...]
-    ordinary: tuple[Path, ...]
-    threshold: float
-    not_ordinary: re.Pattern[str] | None = None
-    """Directory texts with these words are left out of the negatives without running every pattern (a
-    description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
-
-
-def resolve(path: str) -> Path:
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
 @dataclass(frozen=True)
@@ -113,14 +94,12 @@ def example_rows(path: Path) -> list[tuple[str, str]]:
         return [(row["text"], row["expected_category"] or "") for row in csv.DictReader(handle)]
 
 
-def _ordinary(  # noqa: PLR0913 - the two checks are passed in to keep this module's imports light
-    text: str, path: Path, source: LearnedSource, knowledge: SafetyKnowledge, detect: Any, normalise: Any
-) -> bool:
+def _ordinary(text: str, path: Path, source: LearnedSource, knowledge: SafetyKnowledge) -> bool:
     """Whether a text may serve as "not a crisis": residents' phrases (YAML) are checked by the patterns;
     directory names and descriptions (JSON) by the cheaper `not_ordinary` word list."""
     if path.suffix == ".json" and source.not_ordinary is not None:
         return source.not_ordinary.search(normalise(text, knowledge)) is None
-    return detect(text, knowledge, learned=False) is None
+    return pattern_check(text, knowledge)[1] is None
 
 
 def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
@@ -129,15 +108,12 @@ def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_union
 
-    from bot.safety.detect import detect
-    from bot.safety.normalise import normalise
-
     examples = [row for path in source.examples for row in example_rows(path)]
     ordinary = [
         text
         for path in source.ordinary
         for text in ordinary_texts(path)
-        if _ordinary(text, path, source, knowledge, detect, normalise)
+        if _ordinary(text, path, source, knowledge)
     ]
     texts = [normalise(text, knowledge) for text, _ in examples] + [normalise(t, knowledge) for t in ordinary]
     labels = [1 if category else 0 for _, category in examples] + [0] * len(ordinary)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.conversation import answer_meta
 from bot.conversation.answers import contact_phone
+from bot.conversation.channel import RESIDENT
 from bot.directory.queries import ServiceDetails
 from bot.safety.catalogue import SafetyKnowledge
 from bot.safety.detect import CrisisMatch
@@ -33,7 +34,7 @@ def crisis_reply(
     knowledge: SafetyKnowledge,
     *,
     local_services: Sequence[ServiceDetails] = (),
-    channel: str = "resident",
+    channel: str = RESIDENT,
 ) -> CrisisReply:
     """The sentences, one a line, leading with the first number; and the `crisis` answer metadata."""
     category = knowledge.categories[match.category]

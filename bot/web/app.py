@@ -21,8 +21,9 @@ from bot.gaplog.redaction import install_redacting_filter
 from bot.safety.catalogue import cached_safety
 from bot.safety.learned import start_fitting
 from bot.settings import Settings, get_settings
-from bot.web import auth, security_headers
+from bot.web import security_headers
 from bot.web.proxies import TrustedProxyMiddleware
+from bot.web.routes import sign_in
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.retrain_spawn = None  # the real background process (bot.retrain.launch); tests set their own
-    auth.install_auth_handlers(app)
+    sign_in.install_auth_handlers(app)
     security_headers.install(app, settings)
     # outermost, so the rate limits and everything else see the real client
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    app.include_router(auth.router)
+    app.include_router(sign_in.router)
     _include_routers(app)
     _keep_resilient(app, settings, engine)
     logging.getLogger(__name__).debug("web app created")

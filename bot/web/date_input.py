@@ -76,7 +76,9 @@ def read_date(
     typed = {"day": (day or "").strip(), "month": (month or "").strip(), "year": (year or "").strip()}
 
     def problem(message: str, *names: str) -> DateInput:
-        return DateInput(**typed, error=message, fields_in_error=tuple(names))
+        return DateInput(
+            day=typed["day"], month=typed["month"], year=typed["year"], error=message, fields_in_error=names
+        )
 
     if not any(typed.values()):
         return DateInput()
@@ -87,7 +89,7 @@ def read_date(
     not_numbers = [
         name for name in FIELDS if (month_number is None if name == "month" else not typed[name].isdigit())
     ]
-    if not_numbers:
+    if not_numbers or month_number is None:
         return problem(f"{label} must be a real date", *not_numbers)
     if len(typed["year"]) != 4:
         return problem("Year must include 4 numbers", "year")
@@ -101,4 +103,4 @@ def read_date(
         low = long_date(earliest) if earliest else "any date"
         high = long_date(latest) if latest else "any date"
         return problem(f"{label} must be between {low} and {high}", *FIELDS)
-    return DateInput(**typed, value=value)
+    return DateInput(day=typed["day"], month=typed["month"], year=typed["year"], value=value)

@@ -119,10 +119,11 @@ def evidence_for(session: Session, query: str, service_ids: Sequence[str]) -> di
     """`Evidence.as_dict()` per service (the caller's words its texts use, and the texts using the most),
     each text with a `label` saying where it comes from."""
     texts = service_texts(session, service_ids)
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for service_id in service_ids:
-        evidence = explain.explain(query, texts[service_id]).as_dict()
-        for match in evidence["texts"]:
+        explained = explain.explain(query, texts[service_id])
+        matches = [match.as_dict() for match in explained.texts]
+        for match in matches:
             match["label"] = source_label(match)
-        found[service_id] = evidence
+        found[service_id] = {"words": list(explained.words), "texts": matches}
     return found

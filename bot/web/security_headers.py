@@ -18,6 +18,8 @@ HTTPS only (Strict-Transport-Security).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
@@ -84,7 +86,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Add the headers to every response the app sends, unless a route set its own."""
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202 - starlette's types
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response: Response = await call_next(request)
         for name, value in headers_for(request.url.path, settings).items():
             response.headers.setdefault(name, value)

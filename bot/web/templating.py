@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from bot.web.auth import attach_csrf_cookie, csrf_token, current_user
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
@@ -17,8 +19,6 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
-    from bot.web.auth import attach_csrf_cookie, csrf_token, current_user
-
     page = {"user": current_user(request), "csrf_token": csrf_token(request)}
     page.update(context or {})
     response = templates.TemplateResponse(request, name, page, status_code=status_code)

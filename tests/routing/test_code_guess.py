@@ -9,7 +9,7 @@ import pytest
 
 from bot.directory.snapshot import DirectoryEntry
 from bot.routing import code_guess
-from bot.routing.router import Router
+from bot.routing.router import Router, default_reference_router
 
 UNTAGGED = {
     "Report fly-tipping": "someone has dumped a mattress in the alley",
@@ -80,10 +80,13 @@ def test_a_community_directory_learns_no_council_codes(monkeypatch: pytest.Monke
     (here the choir would take community centres') is left unlearnt."""
     entries = [DirectoryEntry(service_id=s, name=n, description=d) for s, n, d in COMMUNITY_GROUPS]
     as_is = Router().fit(entries, guess_codes=False)
-    assert code_guess.guess_missing_codes(entries, as_is=as_is) == {}
+    reference = default_reference_router()
+    assert code_guess.guess_missing_codes(entries, as_is=as_is, reference=reference) == {}
     assert Router().fit(entries).guessed_codes == {}
     monkeypatch.setattr(code_guess, "COUNCIL_SHARE", 0.0)
-    assert code_guess.guess_missing_codes(entries, as_is=as_is), "the council test is what held them back"
+    assert code_guess.guess_missing_codes(entries, as_is=as_is, reference=reference), (
+        "the council test is what held them back"
+    )
 
 
 def test_the_officers_note_names_each_guessed_service_and_its_code() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import fields, replace
+from typing import Any
 
 from bot.directory.importers.errors import Problems
 from bot.directory.importers.records import (
@@ -58,7 +59,7 @@ class Collector:
             self.organisations.setdefault(record.id, record)
             self.organisation_origins.setdefault(record.id, origin)
             return
-        merged: dict[str, object] = {}
+        merged: dict[str, Any] = {}  # field name → value, for dataclasses.replace
         for item in fields(OrganisationRecord):
             ours, theirs = getattr(existing, item.name), getattr(record, item.name)
             if ours == theirs or _is_empty(theirs):

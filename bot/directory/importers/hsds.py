@@ -220,8 +220,8 @@ def _address(reader: RecordReader, value: object) -> str | None:
         if not isinstance(location, dict):
             continue
         name = str(location.get("name") or "").strip()
-        addresses = location.get("addresses") if isinstance(location.get("addresses"), list) else []
-        for address in addresses:
+        addresses = location.get("addresses")
+        for address in addresses if isinstance(addresses, list) else []:
             if not isinstance(address, dict):
                 continue
             parts = [str(address.get(key) or "").strip() for key in ADDRESS_PARTS]

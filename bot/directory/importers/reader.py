@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from bot.directory.importers import fields
 from bot.directory.importers.errors import Problems
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 class RecordReader:
@@ -20,9 +21,15 @@ class RecordReader:
         self.label = label
         self.failed = False
 
+    @overload
+    def read(self, path: str, parser: Callable[[Any], T | None], value: object) -> T | None: ...
+    @overload
     def read(
-        self, path: str, parser: Callable[[Any], T | None], value: object, default: T | None = None
-    ) -> T | None:
+        self, path: str, parser: Callable[[Any], T | None], value: object, default: D
+    ) -> T | D | None: ...
+
+    def read(self, path: str, parser: Callable[[Any], Any], value: object, default: Any = None) -> Any:
+        """`parser(value)`, or `default` with the record rejected when the field is bad."""
         try:
             return parser(value)
         except fields.FieldError as error:

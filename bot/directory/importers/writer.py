@@ -61,7 +61,7 @@ class ChangePlan:
     unchanged: int = 0
 
 
-def changed_fields(before: object, after: object) -> tuple[str, ...]:
+def changed_fields(before: ServiceRecord, after: ServiceRecord) -> tuple[str, ...]:
     return tuple(
         item.name for item in fields(before) if getattr(before, item.name) != getattr(after, item.name)
     )

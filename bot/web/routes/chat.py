@@ -40,10 +40,9 @@ from bot.web.templating import templates
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 500
-"""The longest message a resident may send; the widget counts down to it too."""
-MAX_BODY_BYTES = 8 * 1024
-"""A request body larger than this cannot hold a 500-character message, so it is refused unread."""
+MIN_BODY_BYTES = 8 * 1024
+"""A request body larger than this (or 16 bytes a character of MAX_MESSAGE_CHARS, the setting that limits a
+message on every channel, when that is more) cannot hold an allowed message, so it is refused unread."""
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 JSON_SHAPE = 'The request must be a JSON object: {"sender": "...", "message": "..."}.'
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -117,12 +116,14 @@ def check_rate(request: Request, settings: Settings) -> None:
 
 async def read_chat_request(request: Request) -> tuple[str, str]:
     """(sender, message) from the JSON body, or ChatRefused saying exactly what is wrong."""
+    limit = app_settings(request).max_message_chars
+    max_body_bytes = max(MIN_BODY_BYTES, 16 * limit)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ChatRefused(413, "too_long", too_long_message(None))
+    if declared.isdigit() and int(declared) > max_body_bytes:
+        raise ChatRefused(413, "too_long", too_long_message(None, limit))
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise ChatRefused(413, "too_long", too_long_message(None))
+    if len(body) > max_body_bytes:
+        raise ChatRefused(413, "too_long", too_long_message(None, limit))
     try:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -141,14 +142,14 @@ async def read_chat_request(request: Request) -> tuple[str, str]:
         raise ChatRefused(422, "bad_message", '"message" must be text.')
     if not message.strip():
         raise ChatRefused(422, "empty_message", "Please type your question before sending it.")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise ChatRefused(413, "too_long", too_long_message(len(message)))
+    if len(message) > limit:
+        raise ChatRefused(413, "too_long", too_long_message(len(message), limit))
     return sender, message
 
 
-def too_long_message(length: int | None) -> str:
+def too_long_message(length: int | None, limit: int) -> str:
     size = f"Your message is {length} characters long. " if length else "Your message is too long. "
-    return f"{size}Please keep it to {MAX_MESSAGE_CHARS} characters or fewer and send it again."
+    return f"{size}Please keep it to {limit} characters or fewer and send it again."
 
 
 # --- talking to Rasa ----------------------------------------------------------------------------------------

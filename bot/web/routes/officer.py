@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.conversation.channel import CHANNEL_LABELS
 from bot.directory.models import Service
 from bot.directory.phrases import MAX_PHRASE_CHARS, PhraseError, add_phrase, clean_phrase
 from bot.gaplog.clustering import cluster_texts
@@ -45,7 +46,6 @@ router = APIRouter(prefix="/officer", tags=["officer"], dependencies=[Depends(of
 PAGE_SIZE = 50
 MAX_NOTE_CHARS = 2000
 STATUS_LABELS = {"new": "New", "reviewed": "Reviewed", "resolved": "Resolved", "ignored": "Ignored"}
-CHANNEL_LABELS = {"resident": "Resident", "staff": "Staff"}
 
 
 def _filter_from(request: Request) -> tuple[GapFilter, list[str]]:
@@ -237,7 +237,7 @@ def gap_teach(
         phrase = clean_phrase(phrase)
     except PhraseError as error:
         errors["phrase"] = str(error)[0].upper() + str(error)[1:]
-    if errors:
+    if errors or service is None:
         return _detail(request, session, entry, errors, status=400)
     add_phrase(session, service.id, phrase, added_by=user.username)
     note = f"Taught as a resident phrase of {service.name} ({service.id}) by {user.username}."

@@ -193,7 +193,7 @@ def record_referral_form(
             status_code=404,
         )
     referral = record_referral(
-        session, service_id=service.id, staff_user=user.username, channel="staff", note=note
+        session, service_id=service.id, staff_user=user.username, channel=STAFF, note=note
     )
     kept = f" Note saved: “{referral.note}”" if referral.note else " No note was added."
     set_flash(request, session, f"Referral recorded: {service.name} ({service.organisation.name}).{kept}")
