@@ -5,8 +5,8 @@ The tables: data/eval/crisis_messages.csv (the first), crisis_messages_more.csv 
 and crisis_messages_heldout_1.csv to _8.csv (each held out until its first measurement, development data
 since). The learned layer learns from these tables, so the tests hold the patterns alone to them (and
 tests/safety/test_learned.py tests the layer, and holds the patterns with the layer to tables 9 and 10, which
-the patterns cover only in part). data/eval/crisis_messages_heldout_11.csv is never read here: it is the
-held-out check.
+the patterns cover only in part). data/eval/crisis_messages_heldout_11.csv and _12.csv are never read
+here: they are the held-out check.
 
 `make bench` reports the same figures, and the held-out table's, as numbers (docs/benchmarks.md).
 """

@@ -134,6 +134,7 @@ def test_a_learned_section_naming_a_missing_file_is_refused_at_start_up(tmp_path
 def test_no_held_out_table_is_ever_learned_from(knowledge) -> None:
     names = [path.name for path in knowledge.learned.examples]
     assert "crisis_messages_heldout_11.csv" not in names
+    assert "crisis_messages_heldout_12.csv" not in names
     assert all(path.parent.name == "eval" for path in knowledge.learned.examples)
 
 
