@@ -2,11 +2,11 @@
 
 Measured, for the patterns alone and with the learned layer (bot/safety/learned.py), on:
 - the development tables `data/eval/crisis_messages.csv`, `crisis_messages_more.csv` and
-  `crisis_messages_heldout_1.csv` to `_10.csv`: each written blind, before the vocabulary; the tests run
-  them (the patterns alone must find every crisis in tables 1-8; tables 9 and 10, measured once as
+  `crisis_messages_heldout_1.csv` to `_11.csv`: each written blind, before the vocabulary; the tests run
+  them (the patterns alone must find every crisis in tables 1-8; tables 9 to 11, measured once as
   held-out tables, were since learned from and cover the patterns only in part), their misses shaped the
   patterns, and the learned layer learns from them, so they flatter;
-- `data/eval/crisis_messages_heldout_11.csv` and `_12.csv`: written blind by other hands, never used to
+- `data/eval/crisis_messages_heldout_12.csv` and `_13.csv`: written blind by other hands, never used to
   change a phrase or to train; together, the honest figure;
 - the Lewisham development reports (real street reports, none a crisis as far as their labels say): how many
   ordinary reports would be answered with emergency numbers instead of a service. Counted only; no text is
@@ -44,12 +44,13 @@ TABLES = {
         EVAL / "crisis_messages_heldout_8.csv",
         EVAL / "crisis_messages_heldout_9.csv",
         EVAL / "crisis_messages_heldout_10.csv",
+        EVAL / "crisis_messages_heldout_11.csv",
     ),
-    "heldout": (EVAL / "crisis_messages_heldout_11.csv", EVAL / "crisis_messages_heldout_12.csv"),
+    "heldout": (EVAL / "crisis_messages_heldout_12.csv", EVAL / "crisis_messages_heldout_13.csv"),
 }
 LABELS = {
     "test_table": "(k) crisis development tables (blind when written; tests, patterns and layer use them)",
-    "heldout": "(k) crisis held-out tables 11 and 12 (blind; never used to change a phrase or to train)",
+    "heldout": "(k) crisis held-out tables 12 and 13 (blind; never used to change a phrase or to train)",
 }
 START, END = "<!-- bench:safety:start -->", "<!-- bench:safety:end -->"
 

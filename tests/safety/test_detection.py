@@ -4,9 +4,9 @@ covers it): every crisis found, few ordinary questions mistaken for one, and no 
 The tables: data/eval/crisis_messages.csv (the first), crisis_messages_more.csv (wording the first lacked)
 and crisis_messages_heldout_1.csv to _8.csv (each held out until its first measurement, development data
 since). The learned layer learns from these tables, so the tests hold the patterns alone to them (and
-tests/safety/test_learned.py tests the layer, and holds the patterns with the layer to tables 9 and 10, which
-the patterns cover only in part). data/eval/crisis_messages_heldout_11.csv and _12.csv are never read
-here: they are the held-out check.
+tests/safety/test_learned.py tests the layer, and holds the patterns with the layer to tables 9 to 11, which
+the patterns cover only in part). data/eval/crisis_messages_heldout_12.csv and _13.csv are never read here:
+they are the held-out check.
 
 `make bench` reports the same figures, and the held-out table's, as numbers (docs/benchmarks.md).
 """
