@@ -34,6 +34,11 @@ CRISIS_TEXT = (
     "If your life is in danger right now, call 999.\n"
     "Samaritans: call 116 123, free, any time.\nShout: text SHOUT to 85258."
 )
+CRISIS_LINES = [
+    {"name": "Emergency services", "number": "999"},
+    {"name": "Samaritans", "number": "116 123"},
+    {"name": "Shout", "number": "85258"},
+]
 LONG_ANSWER = "\n".join(
     [
         "Report a pothole or road defect is handled by Oakshire County Council, not Brackenford District "
@@ -57,7 +62,16 @@ def conversation(message: str) -> list[dict[str, Any]]:
     if "end my life" in lowered:
         return [
             {"text": CRISIS_TEXT, "buttons": [{"title": "Council tax", "payload": "/x"}]},
-            {"custom": {"answer": {"kind": "crisis", "services": [BINS_SERVICE], "category": "suicide"}}},
+            {
+                "custom": {
+                    "answer": {
+                        "kind": "crisis",
+                        "services": [BINS_SERVICE],
+                        "category": "suicide",
+                        "lines": CRISIS_LINES,
+                    }
+                }
+            },
         ]
     if "slow" in lowered:
         time.sleep(1.5)  # the fake Rasa serves each request on its own thread
@@ -121,6 +135,18 @@ def test_a_crisis_reply_stays_plain_with_the_number_first_and_nothing_to_tap(
     assert page.locator(f"{LOG} button").count() == 0
     assert serious_violations(page, axe_source) == []
     page.screenshot(path=str(screenshot_dir() / "widget-crisis.png"))
+
+
+def test_the_numbers_in_a_crisis_reply_can_be_tapped_to_call_or_text(page: Any, live_app) -> None:
+    """On a phone, 999 and 116 123 call with one tap, and Shout's 85258 opens a text: the numbers the
+    reply's metadata names, and nothing else, become links."""
+    app = live_app(FakeRasa(conversation=conversation))
+    open_and_ask(page, app.url, "i want to end my life")
+    reply = page.locator(".h2h-msg[data-kind='crisis']")
+    reply.wait_for()
+
+    links = {a.inner_text(): a.get_attribute("href") for a in reply.locator("a").all()}
+    assert links == {"999": "tel:999", "116 123": "tel:116123", "85258": "sms:85258"}
 
 
 def test_card_details_that_are_not_safe_links_are_left_off(page: Any, live_app) -> None:

@@ -26,7 +26,7 @@
 
   var MAX_LENGTH = 500;
   var STORAGE_KEY = "here-to-help:conversation";
-  var ALLOWED_SCHEMES = ["http:", "https:", "tel:", "mailto:"];
+  var ALLOWED_SCHEMES = ["http:", "https:", "tel:", "sms:", "mailto:"];
   var CARD_KINDS = ["service", "other_body"];
   var idCounter = 0;
 
@@ -161,7 +161,51 @@
     return link;
   }
 
-  function appendRichText(parent, text) {
+  /* The numbers a crisis reply names in its metadata (`lines`), as written in its words: "999", "116 123". */
+  function crisisNumbers(meta) {
+    var lines = meta && Array.isArray(meta.lines) ? meta.lines : [];
+    var numbers = [];
+    lines.forEach(function (line) {
+      var found = line && typeof line.number === "string" ? line.number.match(/^[0-9][0-9 ]*[0-9]/) : null;
+      if (found && found[0].length <= 15 && numbers.indexOf(found[0]) < 0) {
+        numbers.push(found[0]);
+      }
+    });
+    return numbers;
+  }
+
+  /* A crisis reply's numbers become one-tap links: a call, or a text where the words say "text ... to". */
+  function appendWithNumbers(parent, text, numbers) {
+    var source = String(text || "");
+    var digitsOnly = numbers.filter(function (number) {
+      return typeof number === "string" && /^[0-9][0-9 ]{0,14}$/.test(number);
+    });
+    if (!digitsOnly.length) {
+      appendRichText(parent, source);
+      return;
+    }
+    var escaped = digitsOnly.map(function (number) {
+      return number.replace(/ /g, "[ ]");
+    });
+    var pattern = new RegExp("(^|[^0-9])(" + escaped.join("|") + ")(?![0-9])", "g");
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(source)) !== null) {
+      var start = match.index + match[1].length;
+      appendRichText(parent, source.slice(last, start));
+      var digits = match[2].replace(/ /g, "");
+      var texting = /\btext\s+\S+\s+to\s*$/i.test(source.slice(Math.max(0, start - 40), start));
+      parent.appendChild(makeLink(match[2], (texting ? "sms:" : "tel:") + digits));
+      last = start + match[2].length;
+    }
+    appendRichText(parent, source.slice(last));
+  }
+
+  function appendRichText(parent, text, numbers) {
+    if (Array.isArray(numbers) && numbers.length) {
+      appendWithNumbers(parent, text, numbers);
+      return;
+    }
     var source = String(text || "");
     var last = 0;
     var match;
@@ -426,7 +470,7 @@
       item.appendChild(words);
       appendCardActions(item, message.card);
     } else {
-      appendRichText(item, message.text);
+      appendRichText(item, message.text, message.kind === "crisis" ? message.numbers : null);
     }
     log.appendChild(item);
     if (Array.isArray(message.buttons) && message.buttons.length) {
@@ -652,6 +696,9 @@
         var message = { from: "bot", text: reply.text || "", buttons: buttons };
         if (!shown && kind) {
           message.kind = kind;
+        }
+        if (!shown && kind === "crisis") {
+          message.numbers = crisisNumbers(meta);
         }
         if (!shown && card && typeof reply.text === "string" && reply.text) {
           message.card = card;
