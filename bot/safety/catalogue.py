@@ -39,6 +39,10 @@ class LearnedSource:
     not_ordinary: re.Pattern[str] | None = None
     """Directory texts with these words are left out of the negatives without running every pattern (a
     description such as "if a child is in danger call 999" must not teach that it is ordinary)."""
+    long_words: int | None = None
+    long_threshold: float | None = None
+    """A message of more than `long_words` words must reach `long_threshold` instead: long descriptions of an
+    ordinary problem (a leak, a neighbour's extension) read as distress to a text classifier."""
 
 
 def resolve(path: str) -> Path:
@@ -283,11 +287,30 @@ def _learned(path: Path, entry: Any) -> LearnedSource | None:
         not_ordinary = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(words)})") if words else None
     except re.error as error:
         raise SafetyDataError(f"{path}: learned: 'not_ordinary' does not compile ({error})") from None
+    long_words, long_threshold = entry.get("long_message_words"), entry.get("long_message_threshold")
+    if (long_words is None) != (long_threshold is None):
+        raise SafetyDataError(
+            f"{path}: learned: 'long_message_words' and 'long_message_threshold' go together, or neither"
+        )
+    if long_words is not None and (
+        not isinstance(long_words, int) or isinstance(long_words, bool) or long_words < 1
+    ):
+        raise SafetyDataError(
+            f"{path}: learned: 'long_message_words' must be a whole number of words above 0"
+        )
+    if long_threshold is not None and (
+        not isinstance(long_threshold, (int, float)) or not float(threshold) <= float(long_threshold) < 1.0
+    ):
+        raise SafetyDataError(
+            f"{path}: learned: 'long_message_threshold' must be from 'threshold' ({threshold}) to below 1"
+        )
     return LearnedSource(
         examples=files["examples"],
         ordinary=files["ordinary"],
         threshold=float(threshold),
         not_ordinary=not_ordinary,
+        long_words=long_words,
+        long_threshold=None if long_threshold is None else float(long_threshold),
     )
 
 

@@ -45,7 +45,7 @@ def _learned_match(normal: str, knowledge: SafetyKnowledge, wait: bool) -> Crisi
     except Exception:  # noqa: BLE001 - the patterns have already answered; never fail the check
         logger.exception("the learned safety layer failed on a message; the patterns' answer stands")
         return None
-    if probability < model.threshold or category not in knowledge.categories:
+    if probability < model.threshold_for(normal) or category not in knowledge.categories:
         return None
     return CrisisMatch(
         category=category,

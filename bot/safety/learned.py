@@ -45,6 +45,13 @@ class LearnedCheck:
     detector: Any
     categoriser: Any
     threshold: float
+    long_words: int | None = None
+    long_threshold: float | None = None
+
+    def threshold_for(self, normal_text: str) -> float:
+        """How sure the layer must be for this message: stricter for a long one (`LearnedSource`)."""
+        long = self.long_words is not None and len(normal_text.split()) > self.long_words
+        return self.long_threshold if long and self.long_threshold is not None else self.threshold
 
     def predict(self, normal_text: str) -> tuple[float, str]:
         features = self.vectoriser.transform([normal_text])
@@ -134,7 +141,9 @@ def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
         from sklearn.dummy import DummyClassifier
 
         categoriser = DummyClassifier(strategy="most_frequent").fit(features[crisis], categories)
-    return LearnedCheck(vectoriser, detector, categoriser, source.threshold)
+    return LearnedCheck(
+        vectoriser, detector, categoriser, source.threshold, source.long_words, source.long_threshold
+    )
 
 
 _LOCK = threading.Lock()

@@ -162,3 +162,23 @@ def test_the_check_with_its_layer_takes_few_near_misses_in_those_tables_for_a_cr
     ordinary = [text for text, category in rows if not category]
     alarms = [text for text in ordinary if detect(text, knowledge) is not None]
     assert len(ordinary) >= 200 and len(alarms) / len(ordinary) <= 0.02, alarms
+
+
+def test_a_long_message_must_convince_the_layer_more_than_a_short_one(tmp_path, knowledge) -> None:
+    """A resident who describes a month-long leak at length is not taken for someone in danger on a
+    probability that would do for a short message."""
+    layer = learned_module.LearnedCheck(None, None, None, 0.97, long_words=5, long_threshold=0.995)
+    assert layer.threshold_for("i cannot go on") == 0.97
+    assert layer.threshold_for("the leak has come through the ceiling for a month") == 0.995
+    learned = knowledge.learned
+    assert learned.long_words and learned.long_threshold and learned.long_threshold > learned.threshold
+
+
+def test_a_long_message_threshold_below_the_ordinary_one_is_refused_at_start_up(tmp_path) -> None:
+    settings = get_settings()
+    data = yaml.safe_load(settings.safety_phrases_file.read_text(encoding="utf-8"))
+    data["learned"]["long_message_threshold"] = 0.9
+    phrases = tmp_path / "crisis_phrases.yml"
+    phrases.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(SafetyDataError, match="long_message_threshold"):
+        load_safety(settings.safety_lines_file, phrases)
