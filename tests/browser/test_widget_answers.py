@@ -66,9 +66,7 @@ def conversation(message: str) -> list[dict[str, Any]]:
     if "leeds" in lowered:
         area = {"outside": True, "place": "Leeds", "kind": "town", "find_council": GOV_UK}
         return [
-            {
-                "text": f"Leeds looks outside the area of Brackenford District Council.\nFind it on GOV.UK: {GOV_UK}"
-            },
+            {"text": f"Leeds looks outside the area of Brackenford District Council.\nGOV.UK: {GOV_UK}"},
             {"text": "Bin collections (Brackenford District Council): call 01632 960123."},
             FEEDBACK,
             {"custom": {"answer": {"kind": "service", "services": [BINS_SERVICE], "area": area}}},
