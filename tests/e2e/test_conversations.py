@@ -187,7 +187,10 @@ async def test_tapping_an_offered_service_answers_with_it(chat, e2e) -> None:
     sender = new_sender()
     bulky = e2e.service_id("Bulky waste collection")
     answer = text_of(await chat(sender, choose_payload(bulky)))
-    assert answer.startswith("Bulky waste collection (Brackenford District Council): call 01632 960121")
+    assert answer.startswith(
+        "Bulky waste collection (Brackenford District Council).\n"
+        "You can book online: https://www.brackenford.example/bins/bulky-waste\nOr call 01632 960121"
+    )
     assert answered_services(e2e, sender) == [bulky]
 
 
