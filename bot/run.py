@@ -144,6 +144,25 @@ def check_national_bodies(settings: Settings, say: Say = _say) -> None:
     say(f"National signposting catalogue: {len(bodies)} bodies.")
 
 
+def check_council_area(settings: Settings, say: Say = _say) -> None:
+    """Validate the council's area (COUNCIL_AREA_FILE, UK_PLACES_FILE) before anything starts: a broken file
+    stops the start, naming the entry; an empty COUNCIL_AREA_FILE turns the out-of-area check off."""
+    from bot.conversation.council_area import CouncilAreaError, load_council_area, project_path
+
+    area_file = project_path(settings.council_area_file)
+    if area_file is None:
+        say("Council area: not set (COUNCIL_AREA_FILE is empty), so places outside it are not pointed out.")
+        return
+    try:
+        area = load_council_area(area_file, project_path(settings.uk_places_file))
+    except CouncilAreaError as error:
+        raise RunError(f"The council area cannot be used: {error}") from None
+    say(
+        f"Council area: {len(area.postcode_districts)} postcode districts, {len(area.towns)} towns, "
+        f"{len(area.places_elsewhere)} places elsewhere."
+    )
+
+
 # -- step 1: the database ------------------------------------------------------------------------------------
 
 
@@ -495,6 +514,7 @@ def run(
             _warn_about_workers(settings, say)
             check_safety_data(settings, say)
             check_national_bodies(settings, say)
+            check_council_area(settings, say)
             say(f"Database: {describe_database(settings.database_url)}")
             engine = prepare_database(settings.database_url)
             ensure_directory(engine, say)
@@ -564,6 +584,7 @@ def run_server(
         try:
             check_safety_data(settings, say)
             check_national_bodies(settings, say)
+            check_council_area(settings, say)
             say(f"Database: {describe_database(settings.database_url)}")
             prepare_database(settings.database_url).dispose()
             token = shared_rasa_token(settings, role)

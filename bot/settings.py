@@ -113,6 +113,13 @@ class Settings(BaseSettings):
     """£ a web or chat contact costs (published UK figures 8p-32p); the cautious end of each range."""
     national_bodies_file: Path = Path("data/national/bodies.yml")
     """The national signposting catalogue (bot.directory.national): part of every directory."""
+    council_area_file: str = "data/area/council_area.yml"
+    """The council's own area: its postcode districts and towns (bot.conversation.council_area). A message
+    naming a postcode or town outside it is told so, with GOV.UK's "find your local council" link. Relative
+    to the project folder; empty turns the check off."""
+    uk_places_file: str = "data/area/uk_places.yml"
+    """UK cities and large towns, each outside the council's area unless its file lists it as one of its
+    towns. Relative to the project folder; empty: only the council file's own `places_elsewhere`."""
     retrain_bench_sets: str = (
         "data/eval/resident_questions.csv,bench/questions_broad.csv,data/eval/unmet_queries.csv"
     )

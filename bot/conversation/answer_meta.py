@@ -7,12 +7,16 @@ widget's cards and `here-to-help evaluate` read this instead of parsing reply te
 * `kind`: one of KINDS;
 * `services`: the services shown, in order, each `{"id", "name", "lgsl": [codes], "organisation"}`;
 * `body`: the other organisation's name, for `other_body`;
+* `area`: when the message named a place outside the council's area, `{"outside": true, "place", "kind",
+  "find_council"}` (place: an outward code or a town, never a full postcode; kind: "postcode" or "town");
 * `category`: the crisis category, for `crisis` (and `lines`: the numbers given, `{"name", "number"}`).
 
 A `service` or `other_body` answer built with the turn's `now` also gives each service what the widget draws
 on its card (bot/web/static/widget): `phone` (`{"display", "tel"}`, the first public daytime number: never a
 staff-only line, whatever the channel, since the card is for residents), `url` (its web page, else its
-organisation's) and `opening` (`{"open": bool, "summary": "open now until 5pm"}`, only when hours are known).
+organisation's), `online` (the link's words, "Report it online", when the service can be done on that page:
+bot.conversation.online; the card then leads with the link) and `opening` (`{"open": bool, "summary": "open
+now until 5pm"}`, only when hours are known).
 Crisis answers never carry these: a safety reply stays plain text, the number first.
 """
 
@@ -24,6 +28,8 @@ from typing import Any
 
 from bot.conversation import answers
 from bot.conversation.channel import RESIDENT
+from bot.conversation.council_area import FIND_YOUR_COUNCIL, PlaceOutside
+from bot.conversation.online import online_label
 from bot.directory.queries import ServiceDetails
 
 CRISIS = "crisis"
@@ -69,10 +75,19 @@ def card_details(service: ServiceDetails, now: datetime) -> dict[str, Any]:
     url = service.url or service.organisation.website
     if url:
         details["url"] = url
+    label = online_label(service)
+    if label:
+        details["online"] = label  # it can be done online: the card leads with this link
     state = answers.service_opening(service, now)
     if state.known:
         details["opening"] = {"open": bool(state.is_open), "summary": state.describe()}
     return details
+
+
+def outside_area(place: PlaceOutside) -> dict[str, Any]:
+    """The `area` key: a place named outside the council's area (an outward code or a town, never a full
+    postcode) and GOV.UK's "find your local council" link."""
+    return {"outside": True, "place": place.place, "kind": place.kind, "find_council": FIND_YOUR_COUNCIL}
 
 
 def build(

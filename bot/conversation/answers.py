@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.conversation.channel import RESIDENT, STAFF
+from bot.conversation.council_area import FIND_YOUR_COUNCIL
+from bot.conversation.online import online_sentence
 from bot.conversation.opening import (
     Hours,
     OpeningState,
@@ -163,15 +165,19 @@ def _status_sentence(service: ServiceDetails) -> str:
     return f"Please note: the directory lists this service as {service.status}."
 
 
-def national_signpost(service: ServiceDetails, *, host_name: str = "") -> str:
-    """Another body's business, said plainly: "That's HM Passport Office, not the council: ..."."""
+def national_signpost(service: ServiceDetails, *, host_name: str = "", channel: str = RESIDENT) -> str:
+    """Another body's business, said plainly: "That's HM Passport Office, not the council: ...", then the
+    link first when it can be done online (bot.conversation.online), then the number."""
     council = host_name or "the council"
     lines = [f"That's {service.name}, not {council}: {service.description}"]
+    online = online_sentence(service) if channel == RESIDENT else ""
+    if online:
+        lines.append(online)
     phone = service.organisation.phones[0] if service.organisation.phones else None
     if phone is not None:
         hours = f" ({phone.description})" if phone.description else ""
-        lines.append(f"Call {phone.display}{hours}.")
-    if service.url:
+        lines.append(f"{'Or call' if online else 'Call'} {phone.display}{hours}.")
+    if service.url and not online:
         lines.append(f"Web: {service.url}")
     return "\n".join(lines)
 
@@ -184,9 +190,14 @@ def signpost(
     host_name: str = "",
     postcode: Postcode | str | None = None,
 ) -> str:
-    """The answer to "who do I contact about X": provider, phone, email, web page, open now or not."""
+    """The answer to "who do I contact about X": provider, phone, email, web page, open now or not.
+
+    Online first (issue #19 part 5): when a resident can do it on the service's web page
+    (`bot.conversation.online.online_action`), the link comes straight after who provides it, then "Or
+    call ...". Staff keep the phone-first answer with their staff lines on top: they are on a call.
+    """
     if service.organisation.kind == NATIONAL_KIND:
-        return national_signpost(service, host_name=host_name)
+        return national_signpost(service, host_name=host_name, channel=channel)
     daytime, _ = phones_for(service, channel)
     organisation = service.organisation.name
     if service.provided_elsewhere:
@@ -194,17 +205,24 @@ def signpost(
         lead = f"{service.name} is handled by {organisation}{not_us}"
     else:
         lead = f"{service.name} ({organisation})"
-    if daytime:
-        lead += f": call {_phones_sentence(daytime, channel)}."
+    online = online_sentence(service) if channel == RESIDENT else ""
+    if online:
+        lines = [f"{lead}.", online]
+        if daytime:
+            lines.append(f"Or call {_phones_sentence(daytime, channel)}.")
     else:
-        lead += ". They do not list a phone number."
-    lines = [lead]
+        lead += (
+            f": call {_phones_sentence(daytime, channel)}."
+            if daytime
+            else ". They do not list a phone number."
+        )
+        lines = [lead]
     contact = []
     email = service.email or service.organisation.email
     if email:
         contact.append(f"Email: {email}")
     url = service.url or service.organisation.website
-    if url:
+    if url and not online:
         contact.append(f"Web: {url}")
     if contact:
         lines.append(". ".join(contact) + ".")
@@ -231,6 +249,21 @@ def area_sentence(service: ServiceDetails, postcode: Postcode | str) -> str:
         f"{postcode} is outside the area {service.name} covers ({covered}), so it may be provided by a "
         "different council or organisation where you are."
     )
+
+
+def outside_area(place: str, council: str, *, answer_follows: bool = True) -> str:
+    """A place outside the council's area, said plainly (issue #19 part 6): "LU1 looks outside the area of
+    Brackenford District Council.", GOV.UK's "find your local council" link, then (when an answer follows)
+    that it is the answer for this council's residents. `place` is an outward code or a town, never a full
+    postcode."""
+    council = council or "this council"
+    lines = [
+        f"{place} looks outside the area of {council}.",
+        f"If that is where you live, your own council can help. Find it on GOV.UK: {FIND_YOUR_COUNCIL}",
+    ]
+    if answer_follows:
+        lines.append(f"If you live in the area of {council}, this is the answer for you:")
+    return "\n".join(lines)
 
 
 # --- follow-ups ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.conversation import answer_meta, answers, contact_line
 from bot.conversation.answers import FEEDBACK_BUTTONS, FEEDBACK_QUESTION, Reply
 from bot.conversation.channel import RESIDENT
+from bot.conversation.council_area import PlaceOutside, council_area, place_outside
 from bot.conversation.followups import (
     COUNCIL_WORDS,
     FEEDBACK_WORDS,
@@ -36,6 +37,8 @@ from bot.conversation.postcodes import (
     Postcode,
     find_postcode,
     find_postcode_text,
+    in_areas,
+    outward_code,
     parse_outward,
     parse_postcode,
 )
@@ -144,6 +147,32 @@ def _host_name(session: Session) -> str:
     return host.name if host is not None else ""
 
 
+def _council_name(session: Session) -> str:
+    """The council residents are asking: the directory's host organisation, else the area file's name."""
+    area = council_area()
+    return _host_name(session) or (area.council if area is not None else "")
+
+
+def _say_if_outside(
+    session: Session, text: str, outcome: Outcome, *, answer_follows: bool = True
+) -> PlaceOutside | None:
+    """Say plainly when `text` names a postcode or town outside the council's area (issue #19 part 6),
+    with GOV.UK's "find your local council" link; the caller still gives this council's answer after it."""
+    place = place_outside(text)
+    if place is not None:
+        outcome.say(answers.outside_area(place.place, _council_name(session), answer_follows=answer_follows))
+    return place
+
+
+def _mark_outside(outcome: Outcome, place: PlaceOutside | None) -> None:
+    """Add the place to the turn's answer metadata (`area`), once the answer itself is set."""
+    if place is None:
+        return
+    if outcome.answer is None:
+        outcome.answer = answer_meta.build(answer_meta.CONVERSATION)
+    outcome.answer["area"] = answer_meta.outside_area(place)
+
+
 def _postcode_in(text: str) -> tuple[Postcode | str | None, InvalidPostcode | None]:
     try:
         return find_postcode(text), None
@@ -175,9 +204,14 @@ def _answer(
     """
     postcode, invalid = _postcode_in("" if picked else turn.text)
     postcode = postcode or _stored_postcode(turn.postcode)
+    place = None if picked else _say_if_outside(session, turn.text, outcome)
+    said_outside = place is not None and place.kind == "postcode"
+    area_postcode = postcode
+    if said_outside and postcode is not None and service.areas and not in_areas(postcode, service.areas):
+        area_postcode = None  # "outside the area" was just said; once is plain enough
     outcome.say(
         answers.signpost(
-            service, channel=turn.channel, now=turn.now, host_name=_host_name(session), postcode=postcode
+            service, channel=turn.channel, now=turn.now, host_name=_host_name(session), postcode=area_postcode
         )
     )
     if invalid is not None:
@@ -185,8 +219,9 @@ def _answer(
     outcome.say(FEEDBACK_QUESTION, FEEDBACK_BUTTONS)
     outcome.slots.update(service_id=service.id, feedback_pending=True)
     outcome.answer = answer_meta.for_service(service, turn.now)
+    _mark_outside(outcome, place)
     if postcode is not None:
-        outcome.slots["postcode"] = str(postcode)
+        outcome.slots["postcode"] = outward_code(postcode)  # never the full postcode: an address
     outcome.records.append(AnswerRecord(service_id=service.id, confidence=confidence))
     if service.provided_elsewhere:
         outcome.records.append(
@@ -225,8 +260,10 @@ def is_mostly_postcode(text: str) -> bool:
 def _unmet(session: Session, turn: TurnInput, reason: str, outcome: Outcome) -> None:
     centre = contact_centre(session)
     phone = _phone(session, turn.channel)
+    place = _say_if_outside(session, turn.text, outcome, answer_follows=False)
     outcome.say(answers.fallback(reason, phone=phone, centre=centre, now=turn.now, channel=turn.channel))
     outcome.answer = answer_meta.build(answer_meta.UNMET)
+    _mark_outside(outcome, place)
     outcome.slots.update(feedback_pending=False)
     outcome.records.append(UnmetRecord(reason=reason, text=turn.text, candidates=tuple(turn.services)))
 
@@ -272,9 +309,11 @@ def signpost(session: Session, turn: TurnInput) -> Outcome:
         outcome.slots.update(service_id=None, candidates=[], offered=[])
         return outcome
     if len(close) > 1:
+        place = _say_if_outside(session, turn.text, outcome)
         reply = answers.choices(close)
         outcome.say(reply.text, reply.buttons)
         outcome.answer = answer_meta.build(answer_meta.CHOICES, close)
+        _mark_outside(outcome, place)
         outcome.slots.update(
             service_id=None, offered=[service.id for service in close], feedback_pending=False
         )
@@ -427,8 +466,20 @@ def postcode(session: Session, turn: TurnInput) -> Outcome:
     if found is None:
         outcome.say("I couldn't see a postcode in that. A full UK postcode looks like SG13 8DE.")
         return outcome
-    outcome.slots["postcode"] = str(found)
-    service = services_details(session, [turn.service_id])[0] if turn.service_id else None
+    outcome.slots["postcode"] = outward_code(found)  # never the full postcode: an address
+    found_services = services_details(session, [turn.service_id]) if turn.service_id else []
+    service = found_services[0] if found_services else None
+    place = _say_if_outside(session, turn.text, outcome, answer_follows=service is not None)
+    if place is not None:
+        if service is not None:  # still this council's answer, for a resident of its area
+            outcome.say(
+                answers.signpost(service, channel=turn.channel, now=turn.now, host_name=_host_name(session))
+            )
+            outcome.answer = answer_meta.for_service(service, turn.now)
+        else:
+            outcome.say("What do you need help with?")
+        _mark_outside(outcome, place)
+        return outcome
     if service is None:
         outcome.say(f"Thanks, I've noted {found}. What do you need help with?")
     elif service.areas:

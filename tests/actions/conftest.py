@@ -113,6 +113,14 @@ def build_directory(engine: Engine) -> None:
         )
 
 
+COUNCIL_AREA = """\
+council: Brackenford District Council
+postcode_districts: [SG12, SG13, SG14]
+towns: [Brackenford, Hertford]
+"""
+"""The hand-made council's area (bot.conversation.council_area); its bin service covers SG13 and SG14."""
+
+
 @pytest.fixture
 def directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The hand-made directory, and DATABASE_URL/VAR_DIR pointing the actions at it."""
@@ -122,6 +130,9 @@ def directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     build_directory(engine)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    area_file = tmp_path / "council_area.yml"
+    area_file.write_text(COUNCIL_AREA, encoding="utf-8")
+    monkeypatch.setenv("COUNCIL_AREA_FILE", str(area_file))
     monkeypatch.delenv("CONTACT_CENTRE_PHONE", raising=False)
     get_settings.cache_clear()
     get_engine.cache_clear()

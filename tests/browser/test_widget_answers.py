@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 LAUNCHER = ".h2h-launcher"
 LOG = ".h2h [role='log']"
 INPUT = ".h2h-input"
+GOV_UK = "https://www.gov.uk/find-local-council"
 FEEDBACK = {
     "text": "Did that answer your question?",
     "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
@@ -76,6 +77,20 @@ def conversation(message: str) -> list[dict[str, Any]]:
     if "slow" in lowered:
         time.sleep(1.5)  # the fake Rasa serves each request on its own thread
         return [{"text": "A late reply to the old conversation."}]
+    if "leeds" in lowered:
+        area = {"outside": True, "place": "Leeds", "kind": "town", "find_council": GOV_UK}
+        return [
+            {"text": f"Leeds looks outside the area of Brackenford District Council.\nGOV.UK: {GOV_UK}"},
+            {"text": "Bin collections (Brackenford District Council): call 01632 960123."},
+            FEEDBACK,
+            {"custom": {"answer": {"kind": "service", "services": [BINS_SERVICE], "area": area}}},
+        ]
+    if "online" in lowered:
+        online = {**ROADS, "online": "Report it online", "opening": {"open": True, "summary": "open now"}}
+        return [
+            {"text": "Report a pothole or road defect is handled by Oakshire County Council."},
+            {"custom": {"answer": {"kind": "other_body", "services": [online], "body": "Oakshire CC"}}},
+        ]
     if "hostile" in lowered:
         bad = {**BINS_SERVICE, "url": "javascript:window.pwned=1", "phone": {"display": "x", "tel": "x;1"}}
         return [{"text": "Here it is."}, {"custom": {"answer": {"kind": "service", "services": [bad]}}}]
@@ -263,3 +278,30 @@ def test_the_demo_page_has_a_favicon(page: Any, live_app) -> None:
     response = page.request.get(icon)
 
     assert response.status == 200 and response.headers["content-type"] == "image/x-icon"
+
+
+def test_a_service_that_can_be_done_online_leads_with_the_link_then_the_number(page: Any, live_app) -> None:
+    app = live_app(FakeRasa(conversation=conversation))
+    open_and_ask(page, app.url, "can I do it online")
+    card = page.locator(".h2h-card")
+    card.wait_for()
+    actions = card.locator(".h2h-card-actions a")
+    assert actions.count() == 2
+    assert actions.nth(0).inner_text().startswith("Report it online")
+    assert actions.nth(0).get_attribute("href") == "https://www.oakshire.example/roads"
+    assert actions.nth(1).inner_text() == "Call 01632 960410"
+
+
+def test_a_place_outside_the_area_is_said_first_and_the_card_is_the_answer_after_it(
+    page: Any, live_app
+) -> None:
+    app = live_app(FakeRasa(conversation=conversation))
+    open_and_ask(page, app.url, "missed bin in Leeds")
+    card = page.locator(".h2h-card")
+    card.wait_for()
+    assert page.locator(".h2h-card").count() == 1
+    assert "Bin collections (Brackenford District Council): call 01632 960123." in card.inner_text()
+    assert "looks outside the area" not in card.inner_text()
+    note = page.locator(".h2h-msg--bot", has_text="Leeds looks outside the area")
+    assert note.is_visible()
+    assert note.get_by_role("link", name=GOV_UK).count() + note.locator(f"a[href='{GOV_UK}']").count() >= 1

@@ -57,7 +57,11 @@ async def test_a_bin_not_collected_is_sent_to_the_waste_service_with_its_phone(c
     answer = await reach(
         chat, sender, "my bin was not collected this morning", "Report a missed bin collection"
     )
-    assert "Report a missed bin collection (Brackenford District Council): call 01632 960120" in answer
+    assert (
+        "Report a missed bin collection (Brackenford District Council).\n"
+        "You can report it online: https://www.brackenford.example/bins/missed-collection\n"
+        "Or call 01632 960120"
+    ) in answer, "online first: the link, then the number"
     assert "01632 960291" not in answer  # the crews' staff line
     assert answer.endswith("Did that answer your question?")
     assert answered_services(e2e, sender) == [e2e.service_id("Report a missed bin collection")]
@@ -68,7 +72,8 @@ async def test_a_pothole_is_the_county_councils_and_the_answer_says_so_with_thei
     answer = await reach(chat, sender, "there's a pothole in the road outside my house", "Report a pothole")
     assert answer.startswith(
         "Report a pothole or road defect is handled by Oakshire County Council, not Brackenford District "
-        "Council: call 01632 960410"
+        "Council.\nYou can report it online: https://www.oakshire.example/highways/report-a-pothole\n"
+        "Or call 01632 960410"
     )
     assert gap_reasons(e2e, sender) == ["other_organisation"]
 
@@ -182,7 +187,10 @@ async def test_tapping_an_offered_service_answers_with_it(chat, e2e) -> None:
     sender = new_sender()
     bulky = e2e.service_id("Bulky waste collection")
     answer = text_of(await chat(sender, choose_payload(bulky)))
-    assert answer.startswith("Bulky waste collection (Brackenford District Council): call 01632 960121")
+    assert answer.startswith(
+        "Bulky waste collection (Brackenford District Council).\n"
+        "You can book online: https://www.brackenford.example/bins/bulky-waste\nOr call 01632 960121"
+    )
     assert answered_services(e2e, sender) == [bulky]
 
 
@@ -245,6 +253,22 @@ async def test_a_postcode_outside_the_food_banks_area_is_said_plainly(chat) -> N
     assert "Emergency food parcels" in first
     answer = text_of(await chat(sender, "BV9 1AA"))
     assert answer.startswith("BV9 1AA is outside the area Emergency food parcels covers")
+
+
+async def test_a_missed_bin_with_a_postcode_in_another_county_is_told_so_and_still_given_our_service(
+    chat,
+) -> None:
+    answer = text_of(await chat(new_sender(), "my bin was not collected this morning, I'm at LU1 1AA"))
+    assert answer.startswith("LU1 looks outside the area of Brackenford District Council.")
+    assert "Find it on GOV.UK: https://www.gov.uk/find-local-council" in answer
+    assert "You can report it online: https://www.brackenford.example/bins/missed-collection" in answer
+    assert "1AA" not in answer, "only the outward code is repeated"
+
+
+async def test_a_pothole_in_another_city_is_told_so_and_still_given_the_county_service(chat) -> None:
+    answer = text_of(await chat(new_sender(), "there's a pothole in the road outside my house in Leeds"))
+    assert answer.startswith("Leeds looks outside the area of Brackenford District Council.")
+    assert "Report a pothole or road defect is handled by Oakshire County Council" in answer
 
 
 async def test_a_malformed_postcode_gets_a_clear_reply(chat) -> None:

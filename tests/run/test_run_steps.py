@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -226,3 +227,17 @@ def test_a_broken_national_catalogue_stops_the_start_naming_the_entry(tmp_path: 
         check_national_bodies(settings, said.append)
     check_national_bodies(Settings(), said.append)
     assert said and said[-1].startswith("National signposting catalogue: ")
+
+
+def test_a_broken_council_area_stops_the_start_naming_the_entry(tmp_path: Path) -> None:
+    from bot.run import check_council_area
+
+    broken = tmp_path / "area.yml"
+    broken.write_text("council: X\npostcode_districts: [BV1, 12AB]\n", encoding="utf-8")
+    said: list[str] = []
+    with pytest.raises(RunError, match=r"council area cannot be used: .*area.yml: postcode district '12AB'"):
+        check_council_area(Settings(council_area_file=str(broken)), said.append)
+    check_council_area(Settings(), said.append)
+    assert re.fullmatch(r"Council area: 9 postcode districts, 4 towns, \d{2,} places elsewhere\.", said[-1])
+    check_council_area(Settings(council_area_file=""), said.append)
+    assert said[-1].startswith("Council area: not set")

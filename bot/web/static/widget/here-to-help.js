@@ -408,6 +408,9 @@
     }
     if (typeof service.url === "string" && safeHref(service.url)) {
       card.url = service.url;
+      if (typeof service.online === "string" && service.online) {
+        card.online = service.online; // it can be done on that page: the card leads with the link
+      }
     }
     if (service.opening && typeof service.opening.open === "boolean") {
       card.open = service.opening.open;
@@ -438,14 +441,20 @@
 
   function appendCardActions(item, card) {
     var row = el("p", { class: "h2h-card-actions" });
+    var web = null;
+    if (card.url) {
+      web = makeLink(card.online || "Visit their website", card.url);
+      web.classList.add("h2h-action");
+    }
+    if (web && card.online) {
+      row.appendChild(web); // online first: the link, then the number
+    }
     if (card.phone) {
       var call = makeLink("Call " + card.phone.display, telHref(card.phone));
       call.classList.add("h2h-action");
       row.appendChild(call);
     }
-    if (card.url) {
-      var web = makeLink("Visit their website", card.url);
-      web.classList.add("h2h-action");
+    if (web && !card.online) {
       row.appendChild(web);
     }
     if (row.childNodes.length) {
@@ -678,7 +687,8 @@
       });
   }
 
-  /* One turn's replies: the answer metadata (last) says whether the first words are drawn as a card. */
+  /* One turn's replies: the answer metadata (last) says whether the first words (after a note that a place
+     is outside the council's area) are drawn as a card. */
   function showReplies(body, answerWith) {
     var meta = null;
     body.forEach(function (reply) {
@@ -688,6 +698,8 @@
     });
     var card = cardFrom(meta);
     var kind = meta && typeof meta.kind === "string" ? meta.kind : "";
+    // A place outside the council's area is said first, in its own message; the card is the answer after it.
+    var cardAt = meta && meta.area && meta.area.outside === true ? 1 : 0;
     var shown = 0;
     body.forEach(function (reply) {
       if (reply && (typeof reply.text === "string" || Array.isArray(reply.buttons))) {
@@ -700,7 +712,7 @@
         if (!shown && kind === "crisis") {
           message.numbers = crisisNumbers(meta);
         }
-        if (!shown && card && typeof reply.text === "string" && reply.text) {
+        if (shown === cardAt && card && typeof reply.text === "string" && reply.text) {
           message.card = card;
         }
         answerWith(message);
