@@ -8,6 +8,7 @@ the `SafetyKnowledge` they loaded (`load_safety`); `cached_safety` only spares r
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -127,6 +128,8 @@ class SafetyKnowledge:
     """The same words by first letter, built once: a correction only considers words with the same initial."""
     learned: LearnedSource | None = None
     """The learned layer's sources and threshold (bot.safety.learned), or None for patterns alone."""
+    fingerprint: str = ""
+    """SHA-256 of the two files it was read from: a fitted learned layer is kept on disk under it."""
 
     def category_order(self, category: str) -> int:
         return list(self.categories).index(category)
@@ -462,7 +465,8 @@ def load_safety(lines_file: Path, phrases_file: Path, today: date | None = None)
         unknown = [line_id for line_id in group.lines if line_id not in lines]
         if unknown:
             raise SafetyDataError(f"{phrases_file}: group for {group.category}: unknown line(s) {unknown}")
-    return SafetyKnowledge(lines=lines, categories=categories, **phrases)
+    digest = hashlib.sha256(lines_file.read_bytes() + b"\0" + phrases_file.read_bytes()).hexdigest()
+    return SafetyKnowledge(lines=lines, categories=categories, fingerprint=digest, **phrases)
 
 
 @lru_cache(maxsize=4)

@@ -27,7 +27,9 @@ from typing import Any
 
 import yaml
 
+from bot.safety import learned_store
 from bot.safety.catalogue import LearnedSource, SafetyKnowledge
+from bot.safety.learned_store import ConstantCategory
 from bot.safety.normalise import normalise
 from bot.safety.patterns import pattern_check
 
@@ -109,9 +111,27 @@ def _ordinary(text: str, path: Path, source: LearnedSource, knowledge: SafetyKno
     return pattern_check(text, knowledge)[1] is None
 
 
+# Character 2-6-grams and word 1-3-grams, C=20: trained without held-out table 10 and tried on it, the layer
+# alone found 0.763 of its crises at the 0.97 threshold against 0.662 with 3-5-grams, 1-2-grams and C=4, for
+# 34 Lewisham reports taken for a crisis instead of 24 (docs/benchmarks.md, section k).
+CHAR_NGRAMS = (2, 6)
+WORD_NGRAMS = (1, 3)
+C = 20.0
+RECIPE = f"char{CHAR_NGRAMS}-word{WORD_NGRAMS}-C{C}-min_df2-sublinear-categoriser-C4"
+"""The fit's settings, in the key of the saved layer (bot.safety.learned_store)."""
+
+
+def _vectorisers() -> list[Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [
+        TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2, sublinear_tf=True),
+        TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True),
+    ]
+
+
 def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
     """Fit both classifiers; ordinary texts the patterns call a crisis are left out of the negatives."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_union
 
@@ -124,26 +144,39 @@ def fit(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
     ]
     texts = [normalise(text, knowledge) for text, _ in examples] + [normalise(t, knowledge) for t in ordinary]
     labels = [1 if category else 0 for _, category in examples] + [0] * len(ordinary)
-    # Character 2-6-grams and word 1-3-grams, C=20: trained without held-out table 10 and tried on it, the
-    # layer alone found 0.763 of its crises at the 0.97 threshold against 0.662 with 3-5-grams, 1-2-grams
-    # and C=4, for 34 Lewisham reports taken for a crisis instead of 24 (docs/benchmarks.md, section k).
-    vectoriser = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 6), min_df=2, sublinear_tf=True),
-        TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True),
-    )
+    vectoriser = make_union(*_vectorisers())
     features = vectoriser.fit_transform(texts)
-    detector = LogisticRegression(C=20.0, class_weight="balanced", solver="liblinear").fit(features, labels)
+    detector = LogisticRegression(C=C, class_weight="balanced", solver="liblinear").fit(features, labels)
     crisis = [index for index, (_, category) in enumerate(examples) if category]
     categories = [examples[index][1] for index in crisis]
     if len(set(categories)) > 1:
-        categoriser = LogisticRegression(C=4.0, solver="liblinear").fit(features[crisis], categories)
+        categoriser: Any = LogisticRegression(C=4.0, solver="liblinear").fit(features[crisis], categories)
     else:  # one category only (a small council table): it is always the answer
-        from sklearn.dummy import DummyClassifier
-
-        categoriser = DummyClassifier(strategy="most_frequent").fit(features[crisis], categories)
+        categoriser = ConstantCategory(categories[0])
     return LearnedCheck(
         vectoriser, detector, categoriser, source.threshold, source.long_words, source.long_threshold
     )
+
+
+def _saved_or_fitted(source: LearnedSource, knowledge: SafetyKnowledge) -> LearnedCheck:
+    """The layer saved for exactly this knowledge (`learned_store`), or a new fit, saved for next time."""
+    from bot.settings import get_settings
+
+    folder = get_settings().var_dir / "safety"
+    key = learned_store.layer_key(knowledge, source, RECIPE) if knowledge.fingerprint else ""
+    loaded = learned_store.load(folder, key, _vectorisers()) if key else None
+    if loaded is not None:
+        vectoriser, detector, categoriser = loaded
+        return LearnedCheck(
+            vectoriser, detector, categoriser, source.threshold, source.long_words, source.long_threshold
+        )
+    layer = fit(source, knowledge)
+    if key:
+        try:
+            learned_store.save(layer, folder, key)
+        except OSError as error:  # a read-only folder only costs the next start a fit
+            logger.warning("the learned safety layer could not be saved (%s)", error)
+    return layer
 
 
 _LOCK = threading.Lock()
@@ -178,7 +211,7 @@ def learned_check(knowledge: SafetyKnowledge, *, wait: bool = True) -> LearnedCh
     try:
         if key not in _FITTED:
             try:
-                fitted: LearnedCheck | None = fit(source, knowledge)
+                fitted: LearnedCheck | None = _saved_or_fitted(source, knowledge)
             except Exception:  # noqa: BLE001 - the patterns must keep working whatever happens here
                 logger.exception("the learned safety layer could not be fitted; the patterns work alone")
                 fitted = None
