@@ -66,6 +66,12 @@ residents state the problem first and add detail that can mislead ("Mattress. On
 river"). Chosen on the development reports (docs/benchmarks.md, row 32)."""
 PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
+CLASS_CHUNK_BYTES = 192 * 2**20
+"""How much dense weight liblinear may hold at once while the service SVM is fitted (`class_chunk`)."""
+REST = -1
+"""The label of the texts of classes outside the chunk being fitted (`Router._train`)."""
+SUPPORT_BLOCK = 2048
+"""Training texts scored at a time when the support floor is measured (`Router._top_support`)."""
 DOMAIN_C = 1.0
 """Regularisation of the in-domain SVM (the service SVM uses `Router.c`)."""
 FLOOR_QUANTILE = 0.02
@@ -227,10 +233,14 @@ class Router:
 
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """For each one-sentence text, the support of its top-ranked service as `evidence` computes it,
-        before the floor is taken off (this is what the floor is measured on)."""
-        services, supported, domain = self._split(self._margins(vectors))
-        top = np.argmax(services + self.prior, axis=1)
-        return self.calibration.support(supported[np.arange(len(top)), top], domain)
+        before the floor is taken off (this is what the floor is measured on). In blocks of rows, so that
+        no dense texts x services array is ever whole."""
+        supports = []
+        for start in range(0, vectors.shape[0], SUPPORT_BLOCK):
+            services, supported, domain = self._split(self._margins(vectors[start : start + SUPPORT_BLOCK]))
+            top = np.argmax(services + self.prior, axis=1)
+            supports.append(self.calibration.support(supported[np.arange(len(top)), top], domain))
+        return np.concatenate(supports) if supports else np.zeros(0)
 
     def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
         """One more row: a binary SVM for "about something in this directory" against the out-of-scope
@@ -243,24 +253,47 @@ class Router:
         return sparse.csr_matrix(row), float(model.intercept_[0])
 
     def _train(self, matrix: sparse.csr_matrix, labels: np.ndarray, classes: int) -> tuple:
-        """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins)."""
-        weights = np.zeros((classes, matrix.shape[1]), dtype=np.float64)
+        """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins).
+
+        Fitted a chunk of classes at a time (`class_chunk`): liblinear keeps a dense float64 weight for
+        every class and feature, which for 1,700 services and 200,000 features is gigabytes. Each class's
+        problem is the same whatever chunk it is in (its texts against every other text: the texts of
+        classes outside the chunk are labelled `REST`, whose own weights are thrown away), so chunking
+        bounds the memory without changing what is learnt."""
         intercepts = np.full(classes, -10.0)
         present = np.unique(labels)
         if len(present) == 1:
             intercepts[present[0]] = 0.0
-        else:
-            model = LinearSVC(C=self.c, max_iter=2000).fit(matrix, labels)
-            rows = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
-            bias = (
-                model.intercept_
-                if len(present) > 2
-                else np.array([-model.intercept_[0], model.intercept_[0]])
+            return sparse.csr_matrix((classes, matrix.shape[1]), dtype=np.float32), intercepts
+        matrix = sparse.csr_matrix(matrix, dtype=np.float64)  # liblinear's type: converted once, not per fit
+        chunk = class_chunk(matrix.shape[1])
+        owners: list[np.ndarray] = []
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for start in range(0, len(present), chunk):
+            members = present[start : start + chunk]
+            chunk_labels = (
+                labels if len(members) == len(present) else np.where(np.isin(labels, members), labels, REST)
             )
-            weights[present] = rows
-            intercepts[present] = bias
-        weights[np.abs(weights) < PRUNE_BELOW] = 0.0
-        return sparse.csr_matrix(weights.astype(np.float32)), intercepts.astype(np.float64)
+            model = LinearSVC(C=self.c, max_iter=2000).fit(matrix, chunk_labels)
+            rows, bias = model.coef_, model.intercept_
+            if len(model.classes_) == 2:
+                rows, bias = np.vstack([-rows[0], rows[0]]), np.array([-bias[0], bias[0]])
+            for label, row, offset in zip(model.classes_, rows, bias, strict=True):
+                if label == REST:
+                    continue
+                kept = np.flatnonzero(np.abs(row) >= PRUNE_BELOW)
+                owners.append(np.full(len(kept), label, dtype=np.int64))
+                columns.append(kept)
+                values.append(row[kept].astype(np.float32))
+                intercepts[label] = offset
+            del model, rows
+        weights = sparse.csr_matrix(
+            (np.concatenate(values), (np.concatenate(owners), np.concatenate(columns))),
+            shape=(classes, matrix.shape[1]),
+            dtype=np.float32,
+        )
+        return weights, intercepts.astype(np.float64)
 
     def _require_fitted(self) -> None:
         self._fitted()
@@ -428,6 +461,12 @@ class Router:
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router
+
+
+def class_chunk(features: int) -> int:
+    """How many classes one liblinear fit takes: its dense float64 weights (held twice, by liblinear and by
+    scikit-learn) for that many classes stay within `CLASS_CHUNK_BYTES`."""
+    return max(1, CLASS_CHUNK_BYTES // (2 * 8 * max(features, 1)))
 
 
 @lru_cache(maxsize=1)
