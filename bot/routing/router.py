@@ -28,6 +28,7 @@ Fitting takes a few seconds for a few hundred services; ranking takes a few mill
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -68,6 +69,12 @@ PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
 CLASS_CHUNK_BYTES = 192 * 2**20
 """How much dense weight liblinear may hold at once while the service SVM is fitted (`class_chunk`)."""
+SVM_TOLERANCE = 0.1
+"""liblinear's stopping tolerance (its own default; scikit-learn's is 1e-4): on a 1,712-service directory it
+halves the fit and moves the weights by 0.5% (their norm), less than the pruning (docs/routing.md)."""
+PARALLEL_WORK = 1e9
+"""Classes x non-zero features above which the groups are fitted in several processes (the demo directory,
+about 3e8, is fitted in one: starting the workers would cost more than it saves)."""
 REST = -1
 """The label of the texts of classes outside the chunk being fitted (`Router._train`)."""
 SUPPORT_BLOCK = 2048
@@ -281,7 +288,7 @@ class Router:
             return sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32), 0.0
         counts = np.bincount(in_domain, weights=copies, minlength=2)
         balance = copies * (copies.sum() / (2.0 * counts))[in_domain]
-        model = LinearSVC(C=DOMAIN_C, max_iter=2000, random_state=0)
+        model = LinearSVC(C=DOMAIN_C, tol=SVM_TOLERANCE, max_iter=2000, random_state=0)
         model.fit(matrix, in_domain, sample_weight=balance)
         row = model.coef_.astype(np.float32)
         row[np.abs(row) < PRUNE_BELOW] = 0.0
@@ -297,7 +304,8 @@ class Router:
         every class and feature, which for 1,700 services and 200,000 features is gigabytes. A group holds
         classes that share no text, so each text is labelled with its one owner in the group, or `REST`
         (whose own weights are thrown away): each class's problem is the same whatever group it is in, and
-        the memory is bounded by the group's size."""
+        the memory is bounded by the group's size. Large problems fit their groups in `fit_workers()`
+        processes at once (each group is seeded, so the result does not depend on where it ran)."""
         intercepts = np.full(classes, -10.0)
         groups = class_groups(owners, classes, class_chunk(matrix.shape[1]))
         matrix = sparse.csr_matrix(matrix, dtype=np.float64)  # liblinear's type: converted once, not per fit
@@ -305,37 +313,32 @@ class Router:
         for row, members in enumerate(owners):
             for member in members:
                 rows_of[member].append(row)
-        parts: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        group_labels = []
         for group in groups:
             labels = np.full(matrix.shape[0], REST, dtype=np.int64)
             for member in group:
                 labels[rows_of[member]] = member
-            present = np.unique(labels)
-            if len(present) == 1:  # one class owns every text: it always wins
-                intercepts[present[0]] = 0.0
-                continue
-            model = LinearSVC(C=self.c, max_iter=2000, random_state=0).fit(matrix, labels)
-            rows, bias = model.coef_, model.intercept_
-            if len(model.classes_) == 2:
-                rows, bias = np.vstack([-rows[0], rows[0]]), np.array([-bias[0], bias[0]])
-            for label, row, offset in zip(model.classes_, rows, bias, strict=True):
-                if label == REST:
-                    continue
-                kept = np.flatnonzero(np.abs(row) >= PRUNE_BELOW)
-                parts[0].append(np.full(len(kept), label, dtype=np.int64))
-                parts[1].append(kept)
-                parts[2].append(row[kept].astype(np.float32))
+            group_labels.append(labels)
+        workers = min(fit_workers(), len(groups)) if classes * matrix.nnz >= PARALLEL_WORK else 1
+        if workers > 1:
+            # joblib's loky processes: started fresh (no fork of a process that may run TensorFlow), without
+            # running the caller's main script again, and sharing the matrix through memory-mapped arrays
+            from joblib import Parallel, delayed
+
+            fitted = Parallel(n_jobs=workers, backend="loky")(
+                delayed(_fit_group)(matrix, labels, self.c) for labels in group_labels
+            )
+        else:
+            fitted = [_fit_group(matrix, labels, self.c) for labels in group_labels]
+        parts: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        for results in fitted:
+            for label, columns, values, offset in results:
+                parts[0].append(np.full(len(columns), label, dtype=np.int64))
+                parts[1].append(columns)
+                parts[2].append(values)
                 intercepts[label] = offset
-            del model, rows
-        empty = np.zeros(0, dtype=np.int64)
         weights = sparse.csr_matrix(
-            (
-                np.concatenate(parts[2]) if parts[2] else np.zeros(0, dtype=np.float32),
-                (
-                    np.concatenate(parts[0]) if parts[0] else empty,
-                    np.concatenate(parts[1]) if parts[1] else empty,
-                ),
-            ),
+            (np.concatenate(parts[2]), (np.concatenate(parts[0]), np.concatenate(parts[1]))),
             shape=(classes, matrix.shape[1]),
             dtype=np.float32,
         )
@@ -507,6 +510,32 @@ class Router:
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router
+
+
+GroupFit = list[tuple[int, np.ndarray, np.ndarray, float]]
+"""Per class of a group: its label, the columns and float32 values of its pruned weights, its intercept."""
+
+
+def _fit_group(matrix: sparse.csr_matrix, labels: np.ndarray, c: float) -> GroupFit:
+    """One liblinear fit of a group of classes (`Router._train`); the `REST` class is left out."""
+    present = np.unique(labels)
+    if len(present) == 1:  # one class owns every text: it always wins
+        return [(int(present[0]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0.0)]
+    model = LinearSVC(C=c, tol=SVM_TOLERANCE, max_iter=2000, random_state=0).fit(matrix, labels)
+    rows, bias = model.coef_, model.intercept_
+    if len(model.classes_) == 2:
+        rows, bias = np.vstack([-rows[0], rows[0]]), np.array([-bias[0], bias[0]])
+    fitted: GroupFit = []
+    for label, row, offset in zip(model.classes_, rows, bias, strict=True):
+        if label != REST:
+            kept = np.flatnonzero(np.abs(row) >= PRUNE_BELOW)
+            fitted.append((int(label), kept, row[kept].astype(np.float32), float(offset)))
+    return fitted
+
+
+def fit_workers() -> int:
+    """How many processes fit a large router's groups at once: the machine's cores, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def class_groups(owners: Sequence[Sequence[int]], classes: int, size: int) -> list[list[int]]:

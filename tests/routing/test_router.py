@@ -382,3 +382,18 @@ def test_services_that_share_a_code_both_learn_its_lexicon_rather_than_against_e
     for candidate in ranked:
         assert candidate.score > alone.score - 0.1, (candidate, alone)
         assert candidate.confidence >= router.unmet_threshold
+
+
+def test_fitting_the_groups_in_several_processes_learns_exactly_what_one_process_learns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.routing.router as router_module
+
+    monkeypatch.setattr(router_module, "class_chunk", lambda features: 3)
+    alone = Router().fit(small_directory(), guess_codes=False)
+    monkeypatch.setattr(router_module, "PARALLEL_WORK", 0)
+    monkeypatch.setattr(router_module, "fit_workers", lambda: 2)
+    together = Router().fit(small_directory(), guess_codes=False)
+    assert alone.weights is not None and together.weights is not None
+    assert (alone.weights != together.weights).nnz == 0
+    assert np.array_equal(alone.intercepts, together.intercepts)
