@@ -248,7 +248,7 @@ def render_large(large: dict[str, Any]) -> list[str]:
         "models and Rasa cache) and after one service's description changed; peak memory of the whole "
         "process tree; the development reports and unmet set through the trained model:",
         "",
-        "| directory | services | from scratch: s / peak MB | one service changed: s / peak MB | top1 | top3 "
+        "| directory | services imported | from scratch: s / peak MB | one service changed: s / peak MB | top1 | top3 "
         "| unmet precision / recall | goal |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -426,7 +426,7 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     parser.add_argument(
         "--large",
         action="store_true",
-        help="also train on generated directories of 1,712 and 5,000 services (section m; about 15 minutes)",
+        help="also train on generated directories of 1,712 and 5,000 services (section m; about 25 minutes)",
     )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
