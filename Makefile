@@ -16,12 +16,13 @@ PYTHON310 := $(firstword $(wildcard \
 	/usr/local/bin/python3.10 /usr/bin/python3.10) \
 	$(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help install run test bench lint format lock clean train
+.PHONY: help install run test bench bench-large lint format lock clean train
 
 help:
 	@echo "make run    install, build the demo database, train if needed, start everything"
 	@echo "make test   install and run the tests"
 	@echo "make bench  routing accuracy, speed and training benchmarks, through Rasa too (docs/benchmarks.md, ~5 min)"
+	@echo "make bench-large  the same, plus training on generated 1,712- and 5,000-service directories (~30 min)"
 	@echo "make lint   ruff check, format check and mypy (bot, actions)"
 
 $(STAMP): requirements/requirements.lock requirements/dev.lock pyproject.toml .python-version
@@ -53,6 +54,9 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run --rasa
+
+bench-large: install
+	$(BIN)/python -m bench.run --rasa --large
 
 lint: install
 	$(BIN)/ruff check .

@@ -26,7 +26,11 @@ Measures, in one run:
 (l) with `--rasa`, `bench/questions_broad.csv` through the bot's own decision (`here-to-help evaluate
     --answers`): first answer right, and other bodies' business answered as such or logged unmet;
 (m) with `--rasa`, the runtime (`bench.runtime`): model load, parse latency, memory, conversational intent
-    accuracy, and 16 concurrent conversations through Rasa's REST webhook under `here-to-help run`.
+    accuracy, and 16 concurrent conversations through Rasa's REST webhook under `here-to-help run`; with
+    `--large`, training at scale: `here-to-help train` on the demo directory and on generated directories of
+    1,712 and 5,000 services (`bench.large_directory`, real public data), from scratch and after one service
+    changed, with its time, its peak memory and the routing figures of the development reports through the
+    trained model, in one table.
 
 The development reports are read from `../shared/eval/` and never copied; when they are absent the bench says
 so and stops. Results go to `var/bench/results.json` and between the markers in docs/benchmarks.md.
@@ -35,9 +39,11 @@ so and stops. Results go to `var/bench/results.json` and between the markers in 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -174,6 +180,90 @@ def _measure_rasa(rows: Sequence[QueryRow]) -> dict[str, Any]:
     return result
 
 
+LARGE_SIZES = (None, 1712, 5000)
+"""(m) `--large`: the demo directory (None) and the issue's two generated sizes."""
+CHANGED_DESCRIPTION = " Updated: the service now also answers questions by email."
+
+
+def _changed_service(env: dict[str, str], folder: Path) -> dict[str, Any]:
+    """One service of the directory, as HSDS, with a sentence added to its description: a small change."""
+    exported = folder / "exported.json"
+    _here_to_help(["directory", "export", str(exported)], env)
+    services = json.loads(exported.read_text(encoding="utf-8"))["contents"]
+    service = dict(sorted(services, key=lambda item: str(item["id"]))[0])
+    service["description"] = (service.get("description") or "") + CHANGED_DESCRIPTION
+    return service
+
+
+def _measure_large(rows_file: Path, sizes: Sequence[int | None] = LARGE_SIZES) -> dict[str, Any]:
+    """(m) `--large`: train each directory from scratch (fresh models and Rasa cache), then again after one
+    service's description changed, each with its peak memory; then the query file through the model."""
+    from bench import runtime
+    from bench.large_directory import write_large_directory
+
+    measured: dict[str, Any] = {}
+    for size in sizes:
+        key = "demo" if size is None else str(size)
+        folder = OUT_DIR / f"large-{key}"
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        source = PROJECT_ROOT / "data" / "directory"
+        if size is not None:
+            source = write_large_directory(size, folder / "directory")
+        database, models, var = folder / "directory.db", folder / "models", folder / "var"
+        env = _rasa_env(database, models)
+        env["VAR_DIR"] = str(var)
+        _here_to_help(["directory", "import", str(source)], env)
+        figures: dict[str, Any] = {"services": _here_to_help_json(["directory", "stats", "--json"], env)}
+        figures["scratch"] = runtime.train_figures(database, models, var, force=True)
+        changed = folder / "changed.json"
+        changed.write_text(json.dumps([_changed_service(env, folder)]), encoding="utf-8")
+        _here_to_help(["directory", "import", "--partial", str(changed)], env)
+        figures["changed"] = runtime.train_figures(database, models, var, force=False)
+        out = folder / "evaluate.json"
+        _here_to_help(["evaluate", str(rows_file), "--json", str(out)], env)
+        figures["routing"] = json.loads(out.read_text(encoding="utf-8"))
+        print(f"\n(m) training at scale, {key}: {json.dumps(figures)}")
+        measured[key] = figures
+    return measured
+
+
+def _here_to_help_json(args: list[str], env: dict[str, str]) -> int:
+    command = [str(Path(sys.executable).with_name("here-to-help")), *args]
+    done = subprocess.run(command, env=env, check=True, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    return int(json.loads(done.stdout)["active_services"])
+
+
+def render_large(large: dict[str, Any]) -> list[str]:
+    """(m) training at scale: one row per directory, the issue's goals beside them."""
+    goals = {
+        "demo": "<= 60 s",
+        "1712": "<= 120 s, <= 2,500 MB, top-1 within 0.02 of the demo's",
+        "5000": "<= 300 s, <= 4,000 MB",
+    }
+    lines = [
+        "",
+        "(m) training at scale (`bench.run --large`): `here-to-help train` from scratch (`--force`, fresh "
+        "models and Rasa cache) and after one service's description changed; peak memory of the whole "
+        "process tree; the development reports and unmet set through the trained model:",
+        "",
+        "| directory | services imported | from scratch: s / peak MB | one service changed: s / peak MB "
+        "| top1 | top3 | unmet precision / recall | goal |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, figures in large.items():
+        scratch, changed, routing = figures["scratch"], figures["changed"], figures["routing"]
+        label = "demo" if key == "demo" else f"generated, {key}"
+        lines.append(
+            f"| {label} | {figures['services']} | {scratch['seconds']} / {scratch['peak_mb']:,} "
+            f"| {changed['seconds']} / {changed['peak_mb']:,} "
+            f"| {routing['top1']:.3f} | {routing['top3']:.3f} "
+            f"| {routing['unmet_precision']:.3f} / {routing['unmet_recall']:.3f} | {goals.get(key, '–')} |"
+        )
+    return lines
+
+
 def _measure_broad(env: dict[str, str], folder: Path) -> dict[str, Any]:
     """(l) The broad question set through the bot's decision (`here-to-help evaluate --answers`)."""
     answers, figures = folder / "broad_answers.jsonl", folder / "broad.json"
@@ -183,6 +273,17 @@ def _measure_broad(env: dict[str, str], folder: Path) -> dict[str, Any]:
     broad.update({key: result.get(key) for key in ("top1", "top3", "latency_ms_p50", "latency_ms_p95")})
     print(f"\n(l) {BROAD_SET.name} through the bot's first answers: {json.dumps(broad)}")
     return broad
+
+
+def _write_queries(rows: Sequence[QueryRow], path: Path) -> None:
+    """A query file for `here-to-help evaluate` (under var/bench: the development reports are never copied
+    into the repository)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "expected_lgsl", "group"])
+        for row in rows:
+            writer.writerow([row.text, ";".join(str(code) for code in sorted(row.expected)), row.group])
 
 
 def _row(label: str, figures: dict[str, Any], keys: Sequence[str]) -> str:
@@ -273,6 +374,8 @@ def render(results: dict[str, Any]) -> str:
         lines.extend(render_runtime(results["rasa"].get("runtime") or {}))
     else:
         lines.append("- Rasa end-to-end figures: not measured in this run (`python -m bench.run --rasa`).")
+    if "large" in results:
+        lines.extend(render_large(results["large"]))
     return "\n".join(lines)
 
 
@@ -320,6 +423,11 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     parser.add_argument(
         "--no-reference", action="store_true", help="skip the supervised reference (about a minute)"
     )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also train on generated directories of 1,712 and 5,000 services (section m; about 25 minutes)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     safety_results = safety.measure(DEV_SET)
@@ -364,6 +472,10 @@ def main(argv: list[str] | None = None, measure_rasa: Callable | None = None) ->
     results["untagged"] = _measure_untagged(dev + unmet)
     if args.rasa:
         results["rasa"] = (measure_rasa or _measure_rasa)(dev + unmet)
+    if args.large:
+        rows_file = OUT_DIR / "dev_and_unmet.csv"
+        _write_queries(dev + unmet, rows_file)
+        results["large"] = _measure_large(rows_file)
     if not args.no_reference:
         results["reference"] = _reference(dev, balanced=False)
         results["reference_balanced"] = _reference(dev, balanced=True)

@@ -1,6 +1,6 @@
 """Section (m) of `make bench`: the runtime a council would deploy, measured the way it runs.
 
-Two measurements, each in its own process so that nothing the bench imported first flatters or slows it:
+Three measurements, each in its own process so that nothing the bench imported first flatters or slows it:
 
 - `model`: a fresh Python loads the trained model (`Agent.load`), waits until the safety check's learned
   layer is fitted (it fits in the background after start-up), then parses a fixed mix of messages: model
@@ -11,9 +11,13 @@ Two measurements, each in its own process so that nothing the bench imported fir
 - `webhook`: `here-to-help run` on private ports, database and models (Rasa with the SQL tracker store, the
   action server and the web app, as a council runs them); then 16 concurrent conversations, each a fixed
   script of turns, through Rasa's REST webhook: turns per second, p50/p95 per turn, and errors.
+- `train`: `here-to-help train` on a directory database, timed, with the peak memory of its whole process
+  tree (resident set sizes summed, sampled from /proc every 0.1 s). `bench.run --large` uses it on the
+  generated large directories (`bench.large_directory`).
 
     .venv/bin/python -m bench.runtime model MODELS_DIR
     .venv/bin/python -m bench.runtime webhook --database DB --models MODELS_DIR [--clients 16 --rounds 4]
+    .venv/bin/python -m bench.runtime train --database DB --models MODELS_DIR --var VAR_DIR [--force]
 
 Each prints one JSON object on its last line; `bench.run --rasa` calls both and puts them in its table.
 """
@@ -197,6 +201,60 @@ def _webhook_figures(database: Path, models: Path, clients: int, rounds: int) ->
         log.close()
 
 
+def _process_tree_rss_kb(root: int) -> int:
+    """The resident set sizes of `root` and all its descendants, summed, in kilobytes (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    tree, changed = {root}, True
+    while changed:
+        grown = tree | {pid for pid, parent in parents.items() if parent in tree}
+        changed, tree = grown != tree, grown
+    total = 0
+    for pid in tree:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def run_with_peak_memory(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+    """Run `command`, sampling its process tree's memory: seconds, peak MB, exit code."""
+    with log.open("wb") as handle:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, cwd=PROJECT_ROOT, stdout=handle, stderr=subprocess.STDOUT
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _process_tree_rss_kb(process.pid))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - began
+    return {"seconds": round(seconds, 1), "peak_mb": peak // 1024, "returncode": process.returncode}
+
+
+def train_figures(database: Path, models: Path, var: Path, *, force: bool) -> dict[str, Any]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=f"sqlite:///{database}", MODELS_DIR=str(models), VAR_DIR=str(var))
+    command = [str(Path(sys.executable).with_name("here-to-help")), "train", *(["--force"] if force else [])]
+    var.mkdir(parents=True, exist_ok=True)
+    figures = run_with_peak_memory(command, env, var / "train.log")
+    if figures["returncode"] != 0:
+        tail = (var / "train.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"here-to-help train failed: {tail}")
+    return figures
+
+
 def measure(database: Path, models: Path) -> dict[str, Any]:
     """Both measurements, each in a child process (as `bench.run --rasa` uses them)."""
     results: dict[str, Any] = {}
@@ -230,9 +288,16 @@ def main(argv: list[str] | None = None) -> int:
     webhook.add_argument("--models", type=Path, required=True)
     webhook.add_argument("--clients", type=int, default=16)
     webhook.add_argument("--rounds", type=int, default=4)
+    train = commands.add_parser("train")
+    train.add_argument("--database", type=Path, required=True)
+    train.add_argument("--models", type=Path, required=True)
+    train.add_argument("--var", type=Path, required=True)
+    train.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "model":
         figures = asyncio.run(_model_figures(args.models, args.parses))
+    elif args.command == "train":
+        figures = train_figures(args.database, args.models, args.var, force=args.force)
     else:
         figures = _webhook_figures(args.database, args.models, args.clients, args.rounds)
     print(json.dumps(figures))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 FUNCTION_WORDS = frozenset(
@@ -35,12 +35,34 @@ WORD_OPTIONS = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?
 CHAR_OPTIONS = {"analyzer": "char_wb", "ngram_range": (3, 5)}
 
 
+def _weighted_idf(
+    counter: CountVectorizer, texts: Sequence[str], copies: np.ndarray, min_df: int
+) -> tuple[dict[str, int], np.ndarray]:
+    """The vocabulary (terms in at least `min_df` documents) and smoothed idf (`TfidfVectorizer`'s:
+    ln((1 + n) / (1 + df)) + 1) of documents `texts`, text `i` counted `copies[i]` times."""
+    counts = counter.fit_transform(texts).tocsc()
+    present = np.diff(counts.indptr)  # per term, the texts holding it (indices sorted by column)
+    holders = counts.indices
+    df = (
+        np.add.reduceat(copies[holders].astype(np.float64), counts.indptr[:-1])
+        if holders.size
+        else np.zeros(0)
+    )
+    df = np.where(present > 0, df, 0.0)
+    keep = df >= min_df
+    terms = np.asarray(counter.get_feature_names_out(), dtype=object)[keep]
+    n = float(np.sum(copies))
+    idf = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0
+    return {str(term): index for index, term in enumerate(terms)}, idf.astype(np.float32)
+
+
 class TextFeatures:
     """Word (1-2 gram) and character (3-5 gram) TF-IDF vectors of already-normalised text.
 
-    Fitted with scikit-learn's TfidfVectorizer, then kept as what a transform needs: each vocabulary and its
-    idf weights. A transform counts with a fixed-vocabulary CountVectorizer and applies the weights itself
-    (sublinear tf, idf, L2 per part, as TfidfVectorizer does), which skips the vectorizer's per-call fitted
+    Fitted the way scikit-learn's TfidfVectorizer fits (a text may stand for several copies), then kept as
+    what a transform needs: each vocabulary and its idf weights. A transform counts with a fixed-vocabulary
+    CountVectorizer and applies the weights itself (sublinear tf, idf, L2 per part, as TfidfVectorizer
+    does), which skips the vectorizer's per-call fitted
     checks (they rebuilt the idf vector on every message: most of a parse's time), and lets the router be
     saved as plain arrays and JSON rather than pickle (`to_files` / `from_files`).
     """
@@ -51,11 +73,15 @@ class TextFeatures:
         self.word_idf = np.zeros(0, dtype=np.float32)
         self.char_idf = np.zeros(0, dtype=np.float32)
 
-    def fit(self, texts: Sequence[str]) -> TextFeatures:
+    def fit(self, texts: Sequence[str], copies: np.ndarray | None = None) -> TextFeatures:
+        """Fit the vocabularies and idf weights on `texts`; `copies[i]` says how many documents text `i`
+        stands for (the same weights as fitting on the texts repeated, without building them)."""
         texts = [content_words(text) for text in texts]
-        words = TfidfVectorizer(**WORD_OPTIONS, sublinear_tf=True, dtype=np.float32).fit(texts)
-        chars = TfidfVectorizer(**CHAR_OPTIONS, sublinear_tf=True, min_df=2, dtype=np.float32).fit(texts)
-        return self._use(words.vocabulary_, words.idf_, chars.vocabulary_, chars.idf_)
+        if copies is None:
+            copies = np.ones(len(texts), dtype=np.int64)
+        words = _weighted_idf(CountVectorizer(**WORD_OPTIONS), texts, copies, min_df=1)
+        chars = _weighted_idf(CountVectorizer(**CHAR_OPTIONS), texts, copies, min_df=2)
+        return self._use(*words, *chars)
 
     def _use(
         self,

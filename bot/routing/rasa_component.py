@@ -125,8 +125,12 @@ class ServiceRouterComponent(GraphComponent):
                 "training on the directory as it is now (%s).",
                 fingerprint[:12],
             )
+        from bot.routing.fit_cache import cache_folder, reference_router
+        from bot.settings import get_settings
+
+        cache = cache_folder(get_settings().models_dir)
         router = router_class()()
-        router.fit(entries)
+        router.fit(entries, reference=lambda: reference_router(cache))
         self._router = router
         self.fingerprint = fingerprint
         self.persist()

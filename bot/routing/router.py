@@ -28,8 +28,9 @@ Fitting takes a few seconds for a few hundred services; ranking takes a few mill
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from difflib import get_close_matches
 from functools import lru_cache
@@ -66,6 +67,18 @@ residents state the problem first and add detail that can mislead ("Mattress. On
 river"). Chosen on the development reports (docs/benchmarks.md, row 32)."""
 PRUNE_BELOW = 0.005
 """SVM weights smaller than this are dropped: 8% of them carry the ranking, and the model stays small."""
+CLASS_CHUNK_BYTES = 192 * 2**20
+"""How much dense weight liblinear may hold at once while the service SVM is fitted (`class_chunk`)."""
+SVM_TOLERANCE = 0.1
+"""liblinear's stopping tolerance (its own default; scikit-learn's is 1e-4): on a 1,712-service directory it
+halves the fit and moves the weights by 0.5% (their norm), less than the pruning (docs/routing.md)."""
+PARALLEL_WORK = 1e9
+"""Classes x non-zero features above which the groups are fitted in several processes (the demo directory,
+about 3e8, is fitted in one: starting the workers would cost more than it saves)."""
+REST = -1
+"""The label of the texts of classes outside the chunk being fitted (`Router._train`)."""
+SUPPORT_BLOCK = 2048
+"""Training texts scored at a time when the support floor is measured (`Router._top_support`)."""
 DOMAIN_C = 1.0
 """Regularisation of the in-domain SVM (the service SVM uses `Router.c`)."""
 FLOOR_QUANTILE = 0.02
@@ -160,6 +173,7 @@ class Router:
         lexicon: Lexicon | None = None,
         out_of_scope: Sequence[str] | None = None,
         guess_codes: bool = True,
+        reference: Callable[[], Router] | None = None,
     ) -> Router:
         """Learn the services in `entries` (active ones; inactive are skipped) with the resident lexicon.
 
@@ -167,6 +181,8 @@ class Router:
         learnt as one extra class that is never a candidate but lowers confidence when it wins. With
         `guess_codes`, untagged services learn the lexicon of a guessed LGSL code (`code_guess`); the
         guesses are kept in `guessed_codes`, and candidates still carry only the directory's own codes.
+        `reference` gives the router of every LGSL service with the shipped lexicon that guessing needs
+        (default `default_reference_router`; training passes one kept between runs, `fit_cache`).
         """
         lexicon = default_lexicon() if lexicon is None else lexicon
         out_of_scope = out_of_scope_phrases() if out_of_scope is None else out_of_scope
@@ -177,12 +193,12 @@ class Router:
         self._learn(active, active, lexicon, out_of_scope)
         if guess_codes and any(needs_a_code(entry) for entry in active):
             if lexicon is default_lexicon() and out_of_scope is out_of_scope_phrases():
-                reference = default_reference_router()
+                reference_router = (reference or default_reference_router)()
             else:
-                reference = Router(self.c, self.calibration).fit(
+                reference_router = Router(self.c, self.calibration).fit(
                     lgsl_reference_entries(), lexicon, out_of_scope, guess_codes=False
                 )
-            guessed = guess_missing_codes(active, as_is=self, reference=reference)
+            guessed = guess_missing_codes(active, as_is=self, reference=reference_router)
             if guessed:
                 learnt = [
                     replace(entry, lgsl_codes=guessed[entry.service_id])
@@ -201,66 +217,132 @@ class Router:
         lexicon: Lexicon,
         out_of_scope: Sequence[str],
     ) -> None:
-        """Fit on `learnt` (the services with the codes they learn from), reporting `active`'s own codes."""
+        """Fit on `learnt` (the services with the codes they learn from), reporting `active`'s own codes.
+
+        Each distinct training text is learnt once, as the text of every service that has it (services
+        sharing an LGSL code share its lexicon: in a directory of several councils' services, 300,000 texts
+        are 20,000 distinct ones), so a service's lexicon is never learnt as evidence against it because
+        another service has it too. The TF-IDF weights, the in-domain score and the support floor still
+        count each service's texts, as if every copy were there."""
         labels_by_code = _labels()
         texts: list[str] = []
-        owners: list[int] = []
+        owners: list[list[int]] = []
+        position: dict[str, int] = {}
         for index, entry in enumerate(learnt):
             for text in service_texts(entry, lexicon, labels_by_code):
                 normalised = normalise(text)
-                if normalised:
+                if not normalised:
+                    continue
+                at = position.setdefault(normalised, len(texts))
+                if at == len(texts):
                     texts.append(normalised)
-                    owners.append(index)
-        negatives = [t for t in (normalise(p) for p in out_of_scope) if t]
+                    owners.append([])
+                if index not in owners[at]:
+                    owners[at].append(index)
+        copies = np.asarray([len(classes) for classes in owners], dtype=np.int64)
+        outside = len(active)
+        for phrase in out_of_scope:
+            normalised = normalise(phrase)
+            if not normalised:
+                continue
+            at = position.setdefault(normalised, len(texts))
+            if at == len(texts):
+                texts.append(normalised)
+                owners.append([])
+            if outside not in owners[at]:
+                owners[at].append(outside)
+        copies = np.append(copies, np.zeros(len(texts) - len(copies), dtype=np.int64))
         self.services = [(e.service_id, e.name, tuple(e.lgsl_codes)) for e in active]
-        self.features = TextFeatures().fit(texts)
-        matrix = self.features.transform(texts + negatives)
-        labels = np.asarray(owners + [len(active)] * len(negatives), dtype=np.int32)
-        weights, intercepts = self._train(matrix, labels, classes=len(active) + 1)
-        domain, domain_bias = self._train_domain(matrix, np.asarray([1] * len(texts) + [0] * len(negatives)))
+        self.features = TextFeatures().fit(texts, copies=copies)
+        matrix = self.features.transform(texts)
+        weights, intercepts = self._train(matrix, owners, classes=len(active) + 1)
+        in_domain = (copies > 0).astype(np.int32)
+        domain, domain_bias = self._train_domain(matrix, in_domain, np.maximum(copies, 1))
         self.weights = sparse.vstack([weights, domain], format="csr")
         self.intercepts = np.append(intercepts, domain_bias)
         self.prior = prior_bonus([entry.lgsl_codes for entry in learnt])
         self._weights_by_feature = None
         self._known_words = None
-        self.floor = float(np.quantile(self._top_support(matrix[: len(texts)]), FLOOR_QUANTILE))
+        service_rows = np.flatnonzero(copies)
+        support = np.repeat(self._top_support(matrix[service_rows]), copies[service_rows])
+        self.floor = float(np.quantile(support, FLOOR_QUANTILE))
 
     def _top_support(self, vectors: sparse.csr_matrix) -> np.ndarray:
         """For each one-sentence text, the support of its top-ranked service as `evidence` computes it,
-        before the floor is taken off (this is what the floor is measured on)."""
-        services, supported, domain = self._split(self._margins(vectors))
-        top = np.argmax(services + self.prior, axis=1)
-        return self.calibration.support(supported[np.arange(len(top)), top], domain)
+        before the floor is taken off (this is what the floor is measured on). In blocks of rows, so that
+        no dense texts x services array is ever whole."""
+        supports = []
+        for start in range(0, vectors.shape[0], SUPPORT_BLOCK):
+            services, supported, domain = self._split(self._margins(vectors[start : start + SUPPORT_BLOCK]))
+            top = np.argmax(services + self.prior, axis=1)
+            supports.append(self.calibration.support(supported[np.arange(len(top)), top], domain))
+        return np.concatenate(supports) if supports else np.zeros(0)
 
-    def _train_domain(self, matrix: sparse.csr_matrix, in_domain: np.ndarray) -> tuple:
+    def _train_domain(
+        self, matrix: sparse.csr_matrix, in_domain: np.ndarray, copies: np.ndarray
+    ) -> tuple[sparse.csr_matrix, float]:
         """One more row: a binary SVM for "about something in this directory" against the out-of-scope
-        texts, balanced so the few out-of-scope texts count as much as the many directory texts."""
+        texts, balanced so the few out-of-scope texts count as much as the many directory texts (each
+        directory text as many times as services have it)."""
         if in_domain.min() == in_domain.max():
             return sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32), 0.0
-        model = LinearSVC(C=DOMAIN_C, class_weight="balanced", max_iter=2000).fit(matrix, in_domain)
+        counts = np.bincount(in_domain, weights=copies, minlength=2)
+        balance = copies * (copies.sum() / (2.0 * counts))[in_domain]
+        model = LinearSVC(C=DOMAIN_C, tol=SVM_TOLERANCE, max_iter=2000, random_state=0)
+        model.fit(matrix, in_domain, sample_weight=balance)
         row = model.coef_.astype(np.float32)
         row[np.abs(row) < PRUNE_BELOW] = 0.0
         return sparse.csr_matrix(row), float(model.intercept_[0])
 
-    def _train(self, matrix: sparse.csr_matrix, labels: np.ndarray, classes: int) -> tuple:
-        """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins)."""
-        weights = np.zeros((classes, matrix.shape[1]), dtype=np.float64)
+    def _train(
+        self, matrix: sparse.csr_matrix, owners: Sequence[Sequence[int]], classes: int
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """One-vs-rest linear SVM weights, one row per class (a class with no texts never wins): each class
+        learns its texts (row `i` of `matrix` belongs to the classes `owners[i]`) against every other text.
+
+        Fitted a group of classes at a time (`class_groups`): liblinear keeps a dense float64 weight for
+        every class and feature, which for 1,700 services and 200,000 features is gigabytes. A group holds
+        classes that share no text, so each text is labelled with its one owner in the group, or `REST`
+        (whose own weights are thrown away): each class's problem is the same whatever group it is in, and
+        the memory is bounded by the group's size. Large problems fit their groups in `fit_workers()`
+        processes at once (each group is seeded, so the result does not depend on where it ran)."""
         intercepts = np.full(classes, -10.0)
-        present = np.unique(labels)
-        if len(present) == 1:
-            intercepts[present[0]] = 0.0
-        else:
-            model = LinearSVC(C=self.c, max_iter=2000).fit(matrix, labels)
-            rows = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
-            bias = (
-                model.intercept_
-                if len(present) > 2
-                else np.array([-model.intercept_[0], model.intercept_[0]])
+        groups = class_groups(owners, classes, class_chunk(matrix.shape[1]))
+        matrix = sparse.csr_matrix(matrix, dtype=np.float64)  # liblinear's type: converted once, not per fit
+        rows_of: list[list[int]] = [[] for _ in range(classes)]
+        for row, members in enumerate(owners):
+            for member in members:
+                rows_of[member].append(row)
+        group_labels = []
+        for group in groups:
+            labels = np.full(matrix.shape[0], REST, dtype=np.int64)
+            for member in group:
+                labels[rows_of[member]] = member
+            group_labels.append(labels)
+        workers = min(fit_workers(), len(groups)) if classes * matrix.nnz >= PARALLEL_WORK else 1
+        if workers > 1:
+            # joblib's loky processes: started fresh (no fork of a process that may run TensorFlow), without
+            # running the caller's main script again, and sharing the matrix through memory-mapped arrays
+            from joblib import Parallel, delayed
+
+            fitted = Parallel(n_jobs=workers, backend="loky")(
+                delayed(_fit_group)(matrix, labels, self.c) for labels in group_labels
             )
-            weights[present] = rows
-            intercepts[present] = bias
-        weights[np.abs(weights) < PRUNE_BELOW] = 0.0
-        return sparse.csr_matrix(weights.astype(np.float32)), intercepts.astype(np.float64)
+        else:
+            fitted = [_fit_group(matrix, labels, self.c) for labels in group_labels]
+        parts: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        for results in fitted:
+            for label, columns, values, offset in results:
+                parts[0].append(np.full(len(columns), label, dtype=np.int64))
+                parts[1].append(columns)
+                parts[2].append(values)
+                intercepts[label] = offset
+        weights = sparse.csr_matrix(
+            (np.concatenate(parts[2]), (np.concatenate(parts[0]), np.concatenate(parts[1]))),
+            shape=(classes, matrix.shape[1]),
+            dtype=np.float32,
+        )
+        return weights, intercepts.astype(np.float64)
 
     def _require_fitted(self) -> None:
         self._fitted()
@@ -428,6 +510,66 @@ class Router:
         guessed = meta.get("guessed_lgsl_codes") or {}
         router.guessed_codes = {sid: tuple(codes) for sid, codes in guessed.items()}
         return router
+
+
+GroupFit = list[tuple[int, np.ndarray, np.ndarray, float]]
+"""Per class of a group: its label, the columns and float32 values of its pruned weights, its intercept."""
+
+
+def _fit_group(matrix: sparse.csr_matrix, labels: np.ndarray, c: float) -> GroupFit:
+    """One liblinear fit of a group of classes (`Router._train`); the `REST` class is left out."""
+    present = np.unique(labels)
+    if len(present) == 1:  # one class owns every text: it always wins
+        return [(int(present[0]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0.0)]
+    model = LinearSVC(C=c, tol=SVM_TOLERANCE, max_iter=2000, random_state=0).fit(matrix, labels)
+    rows, bias = model.coef_, model.intercept_
+    if len(model.classes_) == 2:
+        rows, bias = np.vstack([-rows[0], rows[0]]), np.array([-bias[0], bias[0]])
+    fitted: GroupFit = []
+    for label, row, offset in zip(model.classes_, rows, bias, strict=True):
+        if label != REST:
+            kept = np.flatnonzero(np.abs(row) >= PRUNE_BELOW)
+            fitted.append((int(label), kept, row[kept].astype(np.float32), float(offset)))
+    return fitted
+
+
+def fit_workers() -> int:
+    """How many processes fit a large router's groups at once: the machine's cores, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def class_groups(owners: Sequence[Sequence[int]], classes: int, size: int) -> list[list[int]]:
+    """The classes that have texts, in groups of at most `size` that share no text (`Router._train`):
+    each class goes to the first group with room that holds none of the classes it shares a text with."""
+    sharing: list[set[int]] = [set() for _ in range(classes)]
+    has_texts = np.zeros(classes, dtype=bool)
+    for members in {tuple(members) for members in owners}:
+        has_texts[list(members)] = True
+        if len(members) > 1:
+            for member in members:
+                sharing[member].update(members)
+    groups: list[list[int]] = []
+    group_of = np.full(classes, -1, dtype=np.int64)
+    first_open = 0
+    for label in np.flatnonzero(has_texts):
+        taken = {int(group_of[other]) for other in sharing[label] if group_of[other] >= 0}
+        while first_open < len(groups) and len(groups[first_open]) >= size:
+            first_open += 1
+        chosen = next(
+            (g for g in range(first_open, len(groups)) if len(groups[g]) < size and g not in taken),
+            len(groups),
+        )
+        if chosen == len(groups):
+            groups.append([])
+        groups[chosen].append(int(label))
+        group_of[label] = chosen
+    return groups
+
+
+def class_chunk(features: int) -> int:
+    """How many classes one liblinear fit takes: its dense float64 weights (held twice, by liblinear and by
+    scikit-learn) for that many classes stay within `CLASS_CHUNK_BYTES`."""
+    return max(1, CLASS_CHUNK_BYTES // (2 * 8 * max(features, 1)))
 
 
 @lru_cache(maxsize=1)

@@ -324,3 +324,76 @@ def test_a_street_name_beside_a_need_leaves_the_need_to_decide(
     demo_router: Router, text: str, code: int
 ) -> None:
     assert code in top(demo_router, text).lgsl_codes, text
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_fitting_a_few_services_at_a_time_learns_what_one_fit_of_all_learns(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service SVM is fitted a chunk of classes at a time to bound its memory; each class's problem
+    (its texts against all others) must not depend on the chunk it is in."""
+    import bot.routing.router as router_module
+
+    whole = Router().fit(small_directory(), guess_codes=False)
+    monkeypatch.setattr(router_module, "class_chunk", lambda features: chunk)
+    chunked = Router().fit(small_directory(), guess_codes=False)
+    assert whole.weights is not None and chunked.weights is not None and whole.intercepts is not None
+    assert chunked.weights.shape == whole.weights.shape
+    assert np.allclose(chunked.weights.toarray(), whole.weights.toarray(), atol=0.02)
+    assert np.allclose(chunked.intercepts, whole.intercepts, atol=0.02)
+    for text in ("fly tipping again", "library opening hours", "what's the weather", "pothole", "missed bin"):
+        assert [c.service_id for c in chunked.rank(text, k=3)] == [
+            c.service_id for c in whole.rank(text, k=3)
+        ]
+
+
+def test_the_weights_held_at_once_while_fitting_stay_within_the_budget() -> None:
+    from bot.routing.router import CLASS_CHUNK_BYTES, class_chunk
+
+    for features in (10, 50_000, 300_000, 10_000_000):
+        chunk = class_chunk(features)
+        assert chunk >= 1
+        assert chunk == 1 or chunk * features * 8 * 2 <= CLASS_CHUNK_BYTES
+
+
+def test_classes_fitted_together_share_no_text_and_every_class_with_texts_is_fitted_once() -> None:
+    from bot.routing.router import class_groups
+
+    owners = [[0], [0, 1], [1, 2], [3], [0, 1, 2], [4], [2]]
+    groups = class_groups(owners, classes=6, size=2)
+    fitted = sorted(label for group in groups for label in group)
+    assert fitted == [0, 1, 2, 3, 4]  # class 5 has no text
+    assert all(len(group) <= 2 for group in groups)
+    for group in groups:
+        assert all(len(set(members) & set(group)) <= 1 for members in owners), group
+
+
+def test_services_that_share_a_code_both_learn_its_lexicon_rather_than_against_each_other() -> None:
+    """Two councils' missed-bin services carry the same LGSL code and so the same resident lexicon: that
+    lexicon must count for both of them as it counts for one alone, not be learnt as evidence against each
+    because the other has it too (which, with 27 councils' copies, made every copy's own words negative)."""
+    text = "my bin wasn't collected"
+    alone = Router().fit(small_directory(), guess_codes=False).rank(text, k=1)[0]
+    directory = [*small_directory(), entry("bins-north", "Missed bin collections", (524,), "Report a bin.")]
+    router = Router().fit(directory, guess_codes=False)
+    ranked = router.rank(text, k=2)
+    assert alone.service_id == "bins"
+    assert {candidate.service_id for candidate in ranked} == {"bins", "bins-north"}
+    for candidate in ranked:
+        assert candidate.score > alone.score - 0.1, (candidate, alone)
+        assert candidate.confidence >= router.unmet_threshold
+
+
+def test_fitting_the_groups_in_several_processes_learns_exactly_what_one_process_learns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.routing.router as router_module
+
+    monkeypatch.setattr(router_module, "class_chunk", lambda features: 3)
+    alone = Router().fit(small_directory(), guess_codes=False)
+    monkeypatch.setattr(router_module, "PARALLEL_WORK", 0)
+    monkeypatch.setattr(router_module, "fit_workers", lambda: 2)
+    together = Router().fit(small_directory(), guess_codes=False)
+    assert alone.weights is not None and together.weights is not None
+    assert (alone.weights != together.weights).nnz == 0
+    assert np.array_equal(alone.intercepts, together.intercepts)
