@@ -228,29 +228,26 @@ class Router:
         texts: list[str] = []
         owners: list[list[int]] = []
         position: dict[str, int] = {}
-        for index, entry in enumerate(learnt):
-            for text in service_texts(entry, lexicon, labels_by_code):
-                normalised = normalise(text)
-                if not normalised:
-                    continue
-                at = position.setdefault(normalised, len(texts))
-                if at == len(texts):
-                    texts.append(normalised)
-                    owners.append([])
-                if index not in owners[at]:
-                    owners[at].append(index)
-        copies = np.asarray([len(classes) for classes in owners], dtype=np.int64)
-        outside = len(active)
-        for phrase in out_of_scope:
-            normalised = normalise(phrase)
+
+        def learn(text: str, owner: int) -> None:
+            """One distinct normalised text, with every class that has it."""
+            normalised = normalise(text)
             if not normalised:
-                continue
+                return
             at = position.setdefault(normalised, len(texts))
             if at == len(texts):
                 texts.append(normalised)
                 owners.append([])
-            if outside not in owners[at]:
-                owners[at].append(outside)
+            if owner not in owners[at]:
+                owners[at].append(owner)
+
+        for index, entry in enumerate(learnt):
+            for text in service_texts(entry, lexicon, labels_by_code):
+                learn(text, index)
+        copies = np.asarray([len(classes) for classes in owners], dtype=np.int64)
+        outside = len(active)
+        for phrase in out_of_scope:
+            learn(phrase, outside)
         copies = np.append(copies, np.zeros(len(texts) - len(copies), dtype=np.int64))
         self.services = [(e.service_id, e.name, tuple(e.lgsl_codes)) for e in active]
         self.features = TextFeatures().fit(texts, copies=copies)
